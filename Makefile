@@ -1,0 +1,58 @@
+# convo — see README.md.  `make run` serves on SQLite; `make test` runs the whole suite.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 4
+
+PO_FILES := $(wildcard convo/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run serve test install install-test translations migrate system-packages i18n-update clean
+
+run: install translations migrate
+	@$(BIN)/convo setup-link --if-needed --base-url http://$(HOST):$(PORT)
+	$(BIN)/convo run --host $(HOST) --port $(PORT)
+
+serve: install translations migrate
+	@$(BIN)/convo setup-link --if-needed --base-url http://$(HOST):$(PORT)
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \
+		--access-logformat '%(h)s "%(m)s" %(s)s %(L)ss' 'convo:create_app()'
+
+test: install-test translations system-packages
+	$(BIN)/python -m pytest
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: setup.cfg pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+translations: $(MO_FILES)
+
+%.mo: %.po | $(VENV)/.installed
+	$(BIN)/pybabel -q compile -i $< -o $@
+
+migrate: install
+	$(BIN)/convo db upgrade
+
+system-packages:
+	@scripts/system-packages.sh test
+
+i18n-update: install
+	$(BIN)/convo i18n update
+
+clean:
+	rm -rf $(VENV) .pytest_cache
+	find . -name __pycache__ -prune -exec rm -rf {} +

@@ -1,0 +1,54 @@
+"""Who may open what: the login manager's loader and the admin check."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, Callable, TypeVar
+from urllib.parse import urlsplit
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from convo.extensions import db, login_manager
+from convo.models import Facilitator
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+login_manager.login_view = "auth.sign_in"
+login_manager.login_message = _l("Please sign in to open that page.")
+login_manager.login_message_category = "info"
+login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def load_facilitator(user_id: str) -> Facilitator | None:
+    """The session holds "id:session token"; a reset or disabled account ends the session."""
+    ident, _, token = user_id.partition(":")
+    if not ident.isdigit() or not token:
+        return None
+    facilitator = db.session.get(Facilitator, int(ident))
+    if facilitator is None or facilitator.session_token != token or not facilitator.is_active:
+        return None
+    return facilitator
+
+
+def admin_required(view: F) -> F:
+    @wraps(view)
+    @login_required
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site (no scheme, no host, no backslashes) is followed after sign-in."""
+    if not target or len(target) > 2000 or "\\" in target or not target.startswith("/"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return None
+    return target

@@ -1,0 +1,154 @@
+"""The `convo` command: Flask's commands (run, db, shell, routes) plus convo's own."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from email_validator import EmailNotValidError, validate_email
+from flask import Flask, current_app
+from flask.cli import AppGroup, FlaskGroup
+
+from convo import ROOT, create_app
+from convo.auth import service
+from convo.extensions import db
+from convo.models import Facilitator
+
+TRANSLATIONS = ROOT / "convo" / "translations"
+POT_FILE = TRANSLATIONS / "messages.pot"
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+def main() -> None:
+    """convo: facilitated conversations between communities and public agencies."""
+
+
+def init_app(app: Flask) -> None:
+    """Register convo's commands on the app, so `convo` and the test runner both see them."""
+    app.cli.add_command(create_facilitator)
+    app.cli.add_command(setup_link)
+    app.cli.add_command(i18n)
+
+
+commands = AppGroup("convo-commands")  # a holder: its commands get an app context
+
+
+@commands.command("create-facilitator")
+@click.argument("email")
+@click.option("--name", default=None, help="Their name as others will see it (asked if not given).")
+@click.option("--admin", is_flag=True, help="Let them add, disable and reset other facilitators.")
+def create_facilitator(email: str, name: str | None, admin: bool) -> None:
+    """Create a facilitator account, asking for the password without showing it."""
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise click.BadParameter(str(exc), param_hint="EMAIL") from None
+    if Facilitator.by_email(service.normalise_email(email)):
+        raise click.ClickException(f"There is already an account for {email}.")
+    if name is None:
+        name = click.prompt("Name")
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise click.BadParameter("give a name of 1 to 120 characters", param_hint="--name")
+    while True:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        problem = service.password_problem(password, email)
+        if problem is None:
+            break
+        click.echo(problem, err=True)
+        if not sys.stdin.isatty():
+            raise click.ClickException("password not accepted")
+    service.create_facilitator(email, name, password, is_admin=admin)
+    db.session.commit()
+    click.echo(f"Created {'admin ' if admin else ''}account for {service.normalise_email(email)}.")
+
+
+@commands.command("setup-link")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
+              help="Where the app is served, to build the link.")
+@click.option("--if-needed", is_flag=True, help="Print nothing when accounts already exist.")
+def setup_link(base_url: str, if_needed: bool) -> None:
+    """Print a one-time link that creates the first admin account (only while there is none)."""
+    if not service.setup_needed():
+        if if_needed:
+            return
+        raise click.ClickException("convo already has accounts; an admin can add more.")
+    token = service.issue_setup_token()
+    db.session.commit()
+    hours = current_app.config["SETUP_TOKEN_HOURS"]
+    link = f"{base_url.rstrip('/')}/setup/{token}"
+    click.echo("")
+    click.echo("  convo has no accounts yet. Open this one-time link to create the first admin")
+    click.echo(f"  (it works once, for {hours} hours; `convo setup-link` makes a new one):")
+    click.echo("")
+    click.echo(f"    {link}")
+    click.echo("")
+
+
+@commands.group("i18n")
+def i18n() -> None:
+    """Translation catalogues: extract, update, compile."""
+
+
+def _pybabel(*args: str) -> None:
+    from babel.messages.frontend import CommandLineInterface
+
+    try:
+        CommandLineInterface().run(["pybabel", "-q", *args])
+    except SystemExit as exc:  # pybabel exits on errors
+        if exc.code:
+            raise click.ClickException(f"pybabel {args[0]} failed") from None
+
+
+@i18n.command("extract")
+def i18n_extract() -> None:
+    """Collect every marked string into convo/translations/messages.pot."""
+    _pybabel("extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
+             "--no-location", "--sort-output", "--project", "convo",
+             "-o", str(POT_FILE), str(ROOT))
+    click.echo(f"Wrote {POT_FILE.relative_to(ROOT)}")
+
+
+@i18n.command("update")
+def i18n_update() -> None:
+    """Extract, then merge new strings into every catalogue (en_GB is filled from the source)."""
+    i18n_extract.callback()  # type: ignore[misc]
+    for po in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")):
+        _pybabel("update", "-i", str(POT_FILE), "-d", str(TRANSLATIONS),
+                 "-l", po.parent.parent.name, "--no-fuzzy-matching", "--ignore-obsolete")
+    fill_source_catalogue(TRANSLATIONS / "en_GB" / "LC_MESSAGES" / "messages.po")
+    click.echo("Updated catalogues.")
+
+
+@i18n.command("init")
+@click.argument("locale")
+def i18n_init(locale: str) -> None:
+    """Start a catalogue for a new language (then translate it and add it to LANGUAGES)."""
+    i18n_extract.callback()  # type: ignore[misc]
+    _pybabel("init", "-i", str(POT_FILE), "-d", str(TRANSLATIONS), "-l", locale)
+
+
+@i18n.command("compile")
+def i18n_compile() -> None:
+    """Build the .mo files the app reads (done by `make`; they are not committed)."""
+    _pybabel("compile", "-d", str(TRANSLATIONS), "--statistics")
+
+
+def fill_source_catalogue(path: Path) -> None:
+    """en_GB is the language the strings are written in: each translation is its source text."""
+    from babel.messages.pofile import read_po, write_po
+
+    with path.open("rb") as handle:
+        catalogue = read_po(handle, locale="en_GB")
+    for message in catalogue:
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple):
+            if not any(message.string):
+                message.string = tuple(message.id)
+        elif not message.string:
+            message.string = message.id
+        message.flags.discard("fuzzy")
+    with path.open("wb") as handle:
+        write_po(handle, catalogue, width=100, omit_header=False, sort_output=True)

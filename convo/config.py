@@ -1,0 +1,122 @@
+"""Configuration: defaults, then instance/config.py, then CONVO_* variables and DATABASE_URL.
+
+Every setting is documented in README.md ("Configuration").  Nothing secret has a default:
+the secret key comes from the environment or is generated once into the instance folder.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+SECRET_KEY_FILE = "secret_key"
+
+
+class Defaults:
+    """Safe defaults for a single-machine install on SQLite."""
+
+    # Storage.  SQLALCHEMY_DATABASE_URI is filled in from the instance folder when unset.
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    # hide_parameters keeps typed text out of error messages and so out of logs.
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
+    EXPORT_DIR: str | None = None  # None: the repository's exports/ folder
+    QUESTION_SETS_DIR: str | None = None  # None: question_sets/ inside the instance folder
+
+    # Sessions and cookies.  HTTPS=True marks cookies Secure (set it whenever served over HTTPS).
+    HTTPS = False
+    PROXY_FIX = 0  # number of trusted proxies in front of the app (X-Forwarded-*)
+    SESSION_COOKIE_NAME = "convo_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 12 * 60 * 60  # a long facilitation day, in seconds
+    WTF_CSRF_TIME_LIMIT = 12 * 60 * 60
+
+    # Requests.  Form fields larger than this are refused with 413 before parsing.
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
+
+    # Sign-in throttling: after SIGNIN_SLOW_AFTER failures each further attempt must wait
+    # longer (doubling from 2 s); after SIGNIN_LOCK_AFTER failures the address is locked.
+    SIGNIN_SLOW_AFTER = 3
+    SIGNIN_LOCK_AFTER = 10
+    SIGNIN_LOCK_MINUTES = 15
+    SIGNIN_WINDOW_MINUTES = 15
+    SIGNIN_IP_LOCK_AFTER = 50
+
+    # Argon2 cost (OWASP's second recommended profile).  Tests lower it.
+    ARGON2_TIME_COST = 2
+    ARGON2_MEMORY_COST = 19 * 1024
+    ARGON2_PARALLELISM = 1
+
+    # One-time links for setting a password or setting up the first account.
+    SETUP_TOKEN_HOURS = 24
+    PASSWORD_LINK_HOURS = 72
+
+    # Language and time.
+    BABEL_DEFAULT_LOCALE = "en_GB"
+    BABEL_DEFAULT_TIMEZONE = "Europe/London"
+    LANGUAGES = ["en_GB"]
+
+    LOG_LEVEL = "INFO"
+
+
+def _normalise_database_url(url: str) -> str:
+    """Accept the usual postgres:// spellings and use psycopg 3 for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill app.config in the documented order."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("CONVO")
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if test_config:
+        app.config.update(test_config)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'convo.sqlite3'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    if not app.config.get("EXPORT_DIR"):
+        app.config["EXPORT_DIR"] = str(Path(app.root_path).parent / "exports")
+    if not app.config.get("QUESTION_SETS_DIR"):
+        app.config["QUESTION_SETS_DIR"] = str(instance / "question_sets")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(instance)
+    app.config["SESSION_COOKIE_SECURE"] = bool(app.config["HTTPS"])
+    app.config["PREFERRED_URL_SCHEME"] = "https" if app.config["HTTPS"] else "http"
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """Read the instance's secret key, creating it (mode 0600) the first time."""
+    path = instance / SECRET_KEY_FILE
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_hex(32)
+    # Write a private temporary file, then link it into place: the link fails if another
+    # worker got there first, and nobody ever reads a half-written key.
+    fd, tmp = tempfile.mkstemp(dir=instance, prefix=".secret_key.")
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(key + "\n")
+        os.link(tmp, path)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    finally:
+        os.unlink(tmp)
+    return key

@@ -1,0 +1,1 @@
+"""Cross-cutting parts of the web app: errors, logging, health, language, security, storage."""

@@ -1,0 +1,38 @@
+"""The base form: every text field is checked for characters that can't be stored or shown."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field
+from wtforms.fields import StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+# C0 controls other than tab, newline and carriage return; DEL; and the replacement
+# character that stands in for bytes that were not valid UTF-8.
+_UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+
+
+def readable_text(_form: Any, field: Field) -> None:
+    if isinstance(field.data, str) and _UNREADABLE.search(field.data):
+        raise ValidationError(
+            _l("This contains characters that couldn't be read. Please retype it.")
+        )
+
+
+class BaseForm(FlaskForm):
+    """FlaskForm (so CSRF-protected) that rejects unreadable text in every text field."""
+
+    def validate(self, extra_validators: dict[str, Any] | None = None) -> bool:
+        extra: dict[str, list[Any]] = {k: list(v) for k, v in (extra_validators or {}).items()}
+        for name, field in self._fields.items():
+            if isinstance(field, (StringField, TextAreaField)):
+                extra.setdefault(name, []).append(readable_text)
+        return super().validate(extra_validators=extra)
+
+
+def strip_filter(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value

@@ -1,0 +1,72 @@
+"""Language and time zone: chosen by user setting, then session, then browser, then en_GB."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import format_date, format_datetime, format_time
+from flask_login import current_user
+
+
+def supported_locales() -> list[str]:
+    return list(current_app.config["LANGUAGES"])
+
+
+def select_locale() -> str:
+    if not has_request_context():  # commands and background work: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    supported = supported_locales()
+    if current_user and current_user.is_authenticated and current_user.locale in supported:
+        return current_user.locale
+    if session.get("locale") in supported:
+        return session["locale"]
+    # Browsers send en-GB; the catalogues are named en_GB.
+    by_tag = {code.replace("_", "-"): code for code in supported}
+    best = request.accept_languages.best_match(list(by_tag))
+    if best:
+        return by_tag[best]
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    if current_user and current_user.is_authenticated and current_user.timezone:
+        return current_user.timezone
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def init_app(app: Flask) -> None:
+    """Date filters for templates; each formats in the reader's locale and time zone."""
+
+    def long_date(value: datetime | None) -> str:
+        return format_date(value, "EEEE d MMMM y") if value else ""
+
+    def short_datetime(value: datetime | None) -> str:
+        return format_datetime(value, "d MMM y, HH:mm") if value else ""
+
+    def time_only(value: datetime | None) -> str:
+        return format_time(value, "HH:mm") if value else ""
+
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["short_datetime"] = short_datetime
+    app.jinja_env.filters["time_only"] = time_only
+    init_templates(app)
+
+
+def init_templates(app: Flask) -> None:
+    """Template helpers: the page's language tag and the app version."""
+    from flask_babel import get_locale
+
+    from convo.version import __version__
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.context_processor
+    def language_context() -> dict[str, object]:
+        def current_locale_tag() -> str:
+            locale = get_locale()
+            return str(locale).replace("_", "-") if locale else "en-GB"
+
+        return {"current_locale_tag": current_locale_tag, "convo_version": __version__}

@@ -1,0 +1,145 @@
+"""Pages: the question sets a facilitator can use, one set's outline, and (for admins) the
+state of the facilitators' own sets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, abort, current_app, render_template
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from convo.auth.access import admin_required
+from convo.questions import registry as registry_module
+from convo.questions import sources
+from convo.questions.cli import group as cli_group
+from convo.questions.problems import display_path
+from convo.questions.registry import SetFile, registry
+from convo.questions.schema import AGENCY_TYPES, QuestionSet, text_in
+
+bp = Blueprint("questions", __name__)
+
+AGENCY_TYPE_LABELS = {
+    "local_authority": _l("Local authority"),
+    "housing_association": _l("Housing association"),
+    "school_college": _l("School or college"),
+    "health": _l("Health agency"),
+    "other_public_agency": _l("Other public agency"),
+    "lto": _l("Locally trusted organisation (LTO)"),
+}
+ADDRESSED_TO_LABELS = {
+    "both": _l("Both parties"),
+    "partnership": _l("The partnership"),
+    "agency": _l("The agency"),
+}
+SURFACES_LABELS = {
+    "challenge": _l("challenges"),
+    "opportunity": _l("opportunities"),
+    "action": _l("actions"),
+    "strength": _l("strengths"),
+}
+COLUMN_LABELS = {"at_start": _l("At the start"), "now": _l("Now")}
+
+
+def init_app(app: Flask) -> None:
+    """Check and cache the question sets, and add the template filters and CLI group."""
+    registry_module.init_app(app)
+    app.add_template_filter(localised, "localised")
+    app.add_template_filter(sources.describe, "source_title")
+    app.cli.add_command(cli_group)
+
+
+def localised(value: str | dict[str, str], question_set: QuestionSet) -> str:
+    """A text field in the reader's language when the set has it, else the set's own."""
+    return text_in(value, str(get_locale() or question_set.locale), question_set.locale)
+
+
+def _labels() -> dict[str, Any]:
+    return {
+        "agency_types": AGENCY_TYPE_LABELS,
+        "addressed_to": ADDRESSED_TO_LABELS,
+        "surfaces": SURFACES_LABELS,
+        "columns": COLUMN_LABELS,
+    }
+
+
+@bp.get("/question-sets")
+@login_required
+def index() -> str:
+    sets = registry().all()
+    groups = [
+        (AGENCY_TYPE_LABELS[kind], [qs for qs in sets if qs.agency_type == kind])
+        for kind in AGENCY_TYPES
+    ]
+    broken = len(registry().unavailable()) if current_user.is_admin else 0
+    return render_template(
+        "questions/index.html",
+        groups=[(label, found) for label, found in groups if found],
+        custom_ids={qs.id for qs in sets if registry().is_custom(qs.id)},
+        broken=broken,
+        **_labels(),
+    )
+
+
+@bp.get("/question-sets/<set_id>")
+@login_required
+def show(set_id: str) -> str:
+    question_set = registry().get(set_id)
+    if question_set is None:
+        abort(404)
+    return render_template(
+        "questions/show.html",
+        qs=question_set,
+        custom=registry().is_custom(set_id),
+        total_minutes=sum(stage.minutes for stage in question_set.stages),
+        **_labels(),
+    )
+
+
+def _problem_rows(found: SetFile, folder: Path) -> list[dict[str, Any]]:
+    """Problems as plain rows: where (file relative to the folder, line), what, how bad."""
+    rows = []
+    for problem in found.problems:
+        rows.append({
+            "file": None if problem.path == found.path else display_path(problem.path, folder),
+            "line": problem.line,
+            "message": problem.text(strict=True),
+            "error": problem.is_error,
+        })
+    return rows
+
+
+def _file_rows(files: list[SetFile], folder: Path) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": display_path(found.path, folder),
+            "set": found.question_set,
+            "available": found.available,
+            "errors": len(found.errors),
+            "warnings": len(found.warnings),
+            "problems": _problem_rows(found, folder),
+        }
+        for found in files
+    ]
+
+
+@bp.get("/admin/question-sets")
+@admin_required
+def admin() -> str:
+    folder_setting = current_app.config.get("QUESTION_SETS_DIR")
+    folder = Path(folder_setting) if folder_setting else None
+    shipped_broken = [f for f in registry().unavailable() if f.shipped]
+    return render_template(
+        "questions/admin.html",
+        folder=folder,
+        folder_exists=bool(folder and folder.is_dir()),
+        watching=registry().watch,
+        custom=_file_rows(registry().custom_files(), folder or Path.cwd()),
+        shipped_broken=_file_rows(shipped_broken, Path.cwd()),
+        **_labels(),
+    )
+
+
+__all__ = ["bp", "init_app"]

@@ -1,0 +1,219 @@
+"""The question-set format as pydantic models (see question_sets/README.md).
+
+Models are frozen and forbid unknown keys.  Validation is strict: YAML already gives
+numbers, booleans and text their own types, so a number where text belongs is an error
+rather than something quietly converted.  Checks that need the whole set (unique ids,
+references between parts, translations) live in checks.py, where each problem can be given
+the line it belongs to.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator
+from pydantic_core import PydanticCustomError
+
+from convo.questions.yamlsource import Loc
+
+AGENCY_TYPES = (
+    "local_authority",
+    "housing_association",
+    "school_college",
+    "health",
+    "other_public_agency",
+    "lto",
+)
+AgencyType = Literal[
+    "local_authority", "housing_association", "school_college", "health",
+    "other_public_agency", "lto",
+]
+AddressedTo = Literal["both", "partnership", "agency"]
+Surfaces = Literal["challenge", "opportunity", "action", "strength"]
+Column = Literal["at_start", "now"]
+
+SEEDS = ("000", "001", "002", "003", "004")
+SLUG = re.compile(r"[a-z][a-z0-9_]*")
+LOCALE = re.compile(r"[a-z]{2,3}(?:_[A-Z]{2})?")
+SOURCE = re.compile(r"(?P<seed>\d{3}):(?P<section>\S.*)")
+
+
+def _slug(value: str) -> str:
+    if not SLUG.fullmatch(value):
+        raise PydanticCustomError(
+            "slug", "must be an id: lower-case letters, digits and _, starting with a letter")
+    return value
+
+
+def _locale(value: str) -> str:
+    if not LOCALE.fullmatch(value):
+        raise PydanticCustomError("locale", "must be a locale code such as en_GB or cy")
+    return value
+
+
+def _source(value: str) -> str:
+    match = SOURCE.fullmatch(value)
+    if not match or match["seed"] not in SEEDS:
+        raise PydanticCustomError(
+            "source",
+            "must be \"<seed>:<section>\" with seed one of {seeds}, e.g. \"001:5.1\"",
+            {"seeds": ", ".join(SEEDS)})
+    return value
+
+
+def _text(value: Any) -> str | dict[str, str]:
+    """Text is a string, or (in a translated set) a mapping of locale to string."""
+    if isinstance(value, str):
+        if not value.strip():
+            raise PydanticCustomError("text_empty", "must not be empty")
+        return value
+    if isinstance(value, dict) and value:
+        for locale, text in value.items():
+            if not isinstance(locale, str) or not isinstance(text, str) or not text.strip():
+                raise PydanticCustomError(
+                    "text_type", "must map each locale to its text (en_GB: ..., cy: ...)")
+        return value
+    raise PydanticCustomError("text_type", "must be text (put it in quotes if it looks like "
+                              "a number, a date or true/false)")
+
+
+Slug = Annotated[str, AfterValidator(_slug)]
+Text = Annotated[Union[str, dict[str, str]], PlainValidator(_text)]
+Locale = Annotated[str, AfterValidator(_locale)]
+SourceRef = Annotated[str, AfterValidator(_source)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Subtype(Model):
+    id: Slug
+    title: Text
+
+
+class Question(Model):
+    id: Slug
+    text: Text
+    addressed_to: AddressedTo
+    follow_ups: list[Text] = Field(min_length=1, max_length=4)
+    why: Text
+    sources: list[SourceRef] = Field(min_length=1)
+    surfaces: list[Surfaces] = Field(min_length=1)
+
+
+class Stage(Model):
+    id: Slug
+    title: Text
+    purpose: Text
+    minutes: int = Field(ge=1, le=60)
+    facilitator_notes: Text
+    rating: Slug | None = None
+    relationship_type: bool = False
+    questions: list[Question] = Field(min_length=1)
+
+
+class Scale(Model):
+    min: int
+    max: int
+    labels: dict[int, Text]
+
+    def points(self) -> range:
+        return range(self.min, self.max + 1)
+
+
+class Criterion(Model):
+    id: Slug
+    title: Text
+    description: Text
+
+
+class RatingInstrument(Model):
+    id: Slug
+    title: Text
+    instructions: Text
+    separate: bool
+    columns: list[Column] = Field(min_length=1, max_length=2)
+    scale: Scale
+    criteria: list[Criterion] = Field(min_length=1)
+
+
+class RelationshipType(Model):
+    id: Slug
+    title: Text
+    description: Text
+
+
+class QuestionSet(Model):
+    id: Slug
+    title: Text
+    version: int = Field(ge=1)
+    locale: Locale
+    translations: list[Locale] = []
+    agency_type: AgencyType
+    subtypes: list[Subtype] = Field(min_length=1)
+    description: Text
+    duration_minutes: int = Field(ge=1, le=480)
+    glossary: dict[str, Text]
+    stages: list[Stage] = Field(min_length=1)
+    ratings: list[RatingInstrument] = []
+    relationship_types: list[RelationshipType] = []
+
+    @property
+    def locales(self) -> tuple[str, ...]:
+        return (self.locale, *self.translations)
+
+    def questions(self) -> Iterator[Question]:
+        for stage in self.stages:
+            yield from stage.questions
+
+    @property
+    def question_count(self) -> int:
+        return sum(len(stage.questions) for stage in self.stages)
+
+    def rating(self, rating_id: str) -> RatingInstrument | None:
+        return next((r for r in self.ratings if r.id == rating_id), None)
+
+
+# What a shared part may hold, by its content key.
+PART_KINDS = ("stage", "questions", "rating", "relationship_types")
+
+
+def text_in(value: str | dict[str, str], locale: str, fallback: str) -> str:
+    """The text in `locale`, else in the set's own locale."""
+    if isinstance(value, str):
+        return value
+    return value.get(locale) or value.get(fallback) or next(iter(value.values()), "")
+
+
+def iter_texts(question_set: QuestionSet) -> Iterator[tuple[Loc, str | dict[str, str]]]:
+    """Every text field of an assembled set with its path: what translations and the
+    acronym rule apply to."""
+    yield ("title",), question_set.title
+    yield ("description",), question_set.description
+    for i, subtype in enumerate(question_set.subtypes):
+        yield ("subtypes", i, "title"), subtype.title
+    for key, explanation in question_set.glossary.items():
+        yield ("glossary", key), explanation
+    for s, stage in enumerate(question_set.stages):
+        for name in ("title", "purpose", "facilitator_notes"):
+            yield ("stages", s, name), getattr(stage, name)
+        for q, question in enumerate(stage.questions):
+            base = ("stages", s, "questions", q)
+            yield base + ("text",), question.text
+            for f, follow_up in enumerate(question.follow_ups):
+                yield base + ("follow_ups", f), follow_up
+            yield base + ("why",), question.why
+    for r, rating in enumerate(question_set.ratings):
+        yield ("ratings", r, "title"), rating.title
+        yield ("ratings", r, "instructions"), rating.instructions
+        for point, label in rating.scale.labels.items():
+            yield ("ratings", r, "scale", "labels", point), label
+        for c, criterion in enumerate(rating.criteria):
+            yield ("ratings", r, "criteria", c, "title"), criterion.title
+            yield ("ratings", r, "criteria", c, "description"), criterion.description
+    for t, kind in enumerate(question_set.relationship_types):
+        yield ("relationship_types", t, "title"), kind.title
+        yield ("relationship_types", t, "description"), kind.description
