@@ -66,7 +66,7 @@ def _labels() -> dict[str, Any]:
 
 
 @bp.get("/question-sets")
-@login_required
+@login_required  # type: ignore[untyped-decorator]
 def index() -> str:
     sets = registry().all()
     groups = [
@@ -84,7 +84,7 @@ def index() -> str:
 
 
 @bp.get("/question-sets/<set_id>")
-@login_required
+@login_required  # type: ignore[untyped-decorator]
 def show(set_id: str) -> str:
     question_set = registry().get(set_id)
     if question_set is None:

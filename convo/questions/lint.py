@@ -122,7 +122,7 @@ def _main_text(value: Any, locale: str) -> str | None:
     if isinstance(value, str):
         return value
     if isinstance(value, dict) and isinstance(value.get(locale), str):
-        return value[locale]
+        return str(value[locale])
     return None
 
 
@@ -221,7 +221,7 @@ def lint_set(data: Any) -> list[Finding]:
     """Style warnings for an assembled set."""
     if not isinstance(data, dict):
         return []
-    locale = data.get("locale") if isinstance(data.get("locale"), str) else "en_GB"
+    locale = str(data["locale"]) if isinstance(data.get("locale"), str) else "en_GB"
     found: list[Finding] = []
     question_locs = _question_locs(data, (sloc for sloc, _s in dicts(data, ("stages",))))
     if locale.startswith("en"):

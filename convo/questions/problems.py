@@ -37,8 +37,8 @@ class Problem:
             message = _("%(message)s (in the part included by %(sets)s)", message=message,
                         sets=", ".join(self.included_by))
         if self.severity == "warning" and not strict:
-            return _("warning: %(message)s", message=message)
-        return message
+            return str(_("warning: %(message)s", message=message))
+        return str(message)
 
     def format(self, strict: bool = False, relative_to: Path | None = None) -> str:
         """`FILE:LINE: message`, the shape editors and CI logs understand."""

@@ -50,5 +50,5 @@ def describe(ref: str) -> str:
     cited = SEEDS[match["seed"]].citation
     section = match["section"].strip()
     if section[:1].isdigit():
-        return _("%(source)s, section %(section)s", source=cited, section=section)
-    return _("%(source)s, %(section)s", source=cited, section=section)
+        return str(_("%(source)s, section %(section)s", source=cited, section=section))
+    return str(_("%(source)s, %(section)s", source=cited, section=section))

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from convo.questions.loader import SHIPPED_DIR, set_files
 from tests.unit.questions.samples import SAMPLE, replace
 
 CUSTOM = replace(replace(SAMPLE, "id: sample", "id: our_surgery"),
@@ -74,6 +75,13 @@ def test_show_page_outlines_a_set(client, signed_in):
     assert 'style="' not in html
 
 
+@pytest.mark.parametrize("set_id", [path.stem for path in set_files(SHIPPED_DIR)])
+def test_every_shipped_set_renders(client, signed_in, set_id):
+    html = page(client, f"/question-sets/{set_id}")
+    assert html.count("<h1>") == 1
+    assert html.count('class="qs-question"') >= 10
+
+
 def test_questions_css_is_served(client):
     with client.get("/static/questions.css") as response:
         assert response.status_code == 200
@@ -114,7 +122,7 @@ def test_broken_custom_set_is_unavailable_and_shown_to_admins(client, admin_sign
     assert "broken.yaml" in admin
     assert "Not available" in admin
     line = BROKEN.splitlines().index("        addressed_to: partner") + 1
-    assert f"line {line}:" in admin
+    assert f"at line {line}:" in admin
     assert ("stage &#39;get_to_know&#39;, question &#39;know_week&#39;: addressed_to must be one "
             "of both, partnership, agency") in admin
 
