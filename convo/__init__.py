@@ -21,6 +21,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from convo.auth import blueprint as auth_blueprint
     from convo.core import errors, health, i18n, inputs, requestlog, security, storage
     from convo.extensions import babel, csrf, db, login_manager, migrate
+    from convo.conversations import blueprint as conversations_blueprint
+    from convo.live import blueprint as live_blueprint
     from convo.questions import blueprint as questions_blueprint
 
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
@@ -51,6 +53,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_blueprint.bp)
     app.register_blueprint(auth_blueprint.admin_bp)
     app.register_blueprint(questions_blueprint.bp)
+    app.register_blueprint(live_blueprint.bp)
+    app.register_blueprint(conversations_blueprint.bp)
     questions_blueprint.init_app(app)
     cli.init_app(app)
     return app

@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_facilitator)
     app.cli.add_command(setup_link)
     app.cli.add_command(i18n)
+    app.cli.add_command(export_conversation)
 
 
 commands = AppGroup("convo-commands")  # a holder: its commands get an app context
@@ -84,6 +85,28 @@ def setup_link(base_url: str, if_needed: bool) -> None:
     click.echo("")
     click.echo(f"    {link}")
     click.echo("")
+
+
+@commands.command("export-conversation")
+@click.argument("conversation_id", type=int)
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to this file instead of standard output.")
+def export_conversation(conversation_id: int, out: str | None) -> None:
+    """Print a whole conversation as JSON (the format is in README.md, "Data portability")."""
+    import json
+
+    from convo.conversations import exporting
+    from convo.models import Conversation
+
+    conversation = db.session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise click.ClickException(f"There is no conversation {conversation_id}.")
+    body = json.dumps(exporting.export(conversation), ensure_ascii=False, indent=2)
+    if out:
+        Path(out).write_text(body + "\n", encoding="utf-8")
+        click.echo(f"Wrote conversation {conversation_id} to {out}.")
+    else:
+        click.echo(body)
 
 
 @commands.group("i18n")

@@ -48,6 +48,13 @@ class Defaults:
     SIGNIN_WINDOW_MINUTES = 15
     SIGNIN_IP_LOCK_AFTER = 50
 
+    # Join codes: guesses from one network address are slowed after JOIN_SLOW_AFTER failures
+    # and locked after JOIN_LOCK_AFTER, within JOIN_WINDOW_MINUTES.
+    JOIN_SLOW_AFTER = 10
+    JOIN_LOCK_AFTER = 30
+    JOIN_LOCK_MINUTES = 15
+    JOIN_WINDOW_MINUTES = 15
+
     # Argon2 cost (OWASP's second recommended profile).  Tests lower it.
     ARGON2_TIME_COST = 2
     ARGON2_MEMORY_COST = 19 * 1024

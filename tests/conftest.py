@@ -225,3 +225,63 @@ def page_text(response: Any) -> str:
     import html
 
     return html.unescape(response.get_data(as_text=True))
+
+
+@dataclass(frozen=True)
+class ConversationRef:
+    """A conversation as tests know it: ids and codes, usable outside an app context."""
+
+    id: int
+    facilitator: Person
+    join_code: str
+    participant_ids: tuple[int, ...]
+
+
+@pytest.fixture
+def make_conversation(app: Flask, make_facilitator):  # type: ignore[no-untyped-def]
+    """Factory: make_conversation(facilitator=None, set_id="health", status="live", ...).
+
+    Makes a conversation between "Riverside Big Local" and an agency, with four
+    participants: two from each party (the second agency person asked not to be named).
+    """
+
+    def make(facilitator: Person | None = None, set_id: str = "health", status: str = "live",
+             participants: bool = True) -> ConversationRef:
+        from convo.conversations import service
+        from convo.extensions import db
+        from convo.models import Facilitator
+        from convo.questions.registry import registry
+
+        owner = facilitator or make_facilitator()
+        with app.app_context():
+            question_set = registry().get(set_id)
+            assert question_set is not None
+            details = service.Details(
+                partnership_name="Riverside Big Local", partnership_area="Riverside, Exampletown",
+                agency_name="Exampletown Primary Care Network", agency_type=question_set.agency_type,
+                agency_subtype=None, purpose="Start a conversation about health in Riverside.",
+                starts_at=None, place="Riverside Community Hub", video_link=None,
+                question_set_id=set_id,
+            )
+            conversation = service.create(db.session.get(Facilitator, owner.id), details,
+                                          question_set)
+            if participants:
+                for name, role, party, named in (
+                    ("Pat Okafor", "Partnership chair", "partnership", True),
+                    ("Sam Reid", "Community worker", "partnership", True),
+                    ("Dr Alex Moore", "Clinical director", "agency", True),
+                    ("Jordan Lee", "Primary Care Network manager", "agency", False),
+                ):
+                    service.add_participant(conversation, name=name, role=role, party=party,
+                                            email=f"{name.split()[-1].lower()}@example.org",
+                                            may_be_named=named)
+            if status in ("live", "closed"):
+                service.start(conversation)
+            if status == "closed":
+                service.close(conversation)
+            db.session.commit()
+            ref = ConversationRef(conversation.id, owner, conversation.join_code or "",
+                                  tuple(p.id for p in conversation.participants))
+        return ref
+
+    return make

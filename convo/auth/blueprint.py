@@ -15,6 +15,7 @@ from convo.auth import service
 from convo.auth.access import admin_required, safe_next
 from convo.auth.forms import (AccountForm, ChangePasswordForm, ConfirmForm, NewFacilitatorForm,
                               SetPasswordForm, SetupForm, SignInForm)
+from convo.core.forms import as_choices
 from convo.extensions import db
 from convo.models import AccountToken, Facilitator
 
@@ -28,7 +29,7 @@ TIMEZONES = ["Europe/London", "Europe/Dublin", "Europe/Paris", "UTC"]
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> Any:
     if current_user.is_authenticated:
-        return redirect(url_for("questions.index"))
+        return redirect(url_for("conversations.index"))
     form = SignInForm()
     status = 200
     if request.method == "POST":
@@ -39,7 +40,7 @@ def sign_in() -> Any:
                 target = safe_next(request.args.get("next"))
                 session.clear()  # a fresh session on every sign-in
                 login_user(result.facilitator)
-                return redirect(target or url_for("questions.index"))
+                return redirect(target or url_for("conversations.index"))
             if result.wait_seconds:
                 status = 429
                 minutes = -(-result.wait_seconds // 60)
@@ -88,7 +89,7 @@ def setup(token: str) -> Any:
         session.clear()
         login_user(facilitator)
         flash(_("Welcome to convo. Your account is ready."), "success")
-        return redirect(url_for("questions.index"))
+        return redirect(url_for("conversations.index"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/setup.html", form=form), status
 
@@ -109,7 +110,7 @@ def choose_password(token: str) -> Any:
         session.clear()
         login_user(facilitator)
         flash(_("Your password is set. You are signed in."), "success")
-        return redirect(url_for("questions.index"))
+        return redirect(url_for("conversations.index"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/choose_password.html", form=form,
                            facilitator=facilitator), status
@@ -124,8 +125,8 @@ def _locale_choices() -> list[tuple[str, str]]:
 @login_required
 def account() -> Any:
     form = AccountForm(obj=current_user if request.method == "GET" else None)
-    form.locale.choices = _locale_choices()
-    form.timezone.choices = [(tz, tz.replace("_", " ")) for tz in TIMEZONES]
+    form.locale.choices = as_choices(_locale_choices())
+    form.timezone.choices = as_choices((tz, tz.replace("_", " ")) for tz in TIMEZONES)
     if request.method == "GET":
         form.locale.data = current_user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
         form.timezone.data = current_user.timezone or current_app.config["BABEL_DEFAULT_TIMEZONE"]

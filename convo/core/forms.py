@@ -36,3 +36,15 @@ class BaseForm(FlaskForm):
 
 def strip_filter(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+def as_choices(pairs: Any, optgroups: dict[str, str] | None = None) -> list[Any]:
+    """(value, label) pairs as WTForms SelectChoice objects (tuples are deprecated in 3.3).
+
+    `optgroups` maps a value to the <optgroup> label it belongs under.
+    """
+    from wtforms.fields.choices import SelectChoice
+
+    groups = optgroups or {}
+    return [SelectChoice(str(value), label, optgroup=groups.get(str(value)))
+            for value, label in pairs]

@@ -1,6 +1,15 @@
 """The models, one aggregate per file.  Importing this module registers them all."""
 
+from convo.models.capture import Item, ItemRevision
+from convo.models.conversation import (AddedQuestion, Conversation, ConversationStage, Device,
+                                       Participant)
 from convo.models.facilitator import AccountToken, Facilitator
+from convo.models.rating import Rating, RelationshipChoice
+from convo.models.snapshot import QuestionSetSnapshot
 from convo.models.throttle import Throttle
 
-__all__ = ["AccountToken", "Facilitator", "Throttle"]
+__all__ = [
+    "AccountToken", "AddedQuestion", "Conversation", "ConversationStage", "Device",
+    "Facilitator", "Item", "ItemRevision", "Participant", "QuestionSetSnapshot", "Rating",
+    "RelationshipChoice", "Throttle",
+]

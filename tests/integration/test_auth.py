@@ -25,7 +25,7 @@ def test_sign_in_success_redirects_home(client, auth, make_facilitator):
     person = make_facilitator()
     response = auth.sign_in(person.email, person.password)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/question-sets"
+    assert response.headers["Location"] == "/conversations"
     assert client.get("/account").status_code == 200
 
 
@@ -45,7 +45,7 @@ def test_sign_in_follows_only_local_next(client, auth, make_facilitator):
     evil = client.post("/sign-in?next=//evil.example/x",
                        data={"email": person.email, "password": person.password,
                              "csrf_token": token})
-    assert evil.headers["Location"] == "/question-sets"
+    assert evil.headers["Location"] == "/conversations"
 
 
 @pytest.mark.parametrize("email", ["nobody@example.org", "known@example.org"])

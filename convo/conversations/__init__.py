@@ -1,0 +1,1 @@
+"""Conversations: prepare, list, the facilitator console, capture and ratings."""

@@ -1,0 +1,127 @@
+"""The conversation's running order: the question set's stages as planned, with added questions.
+
+Plain data built from a conversation and its question-set snapshot; used by the console, the
+shared screen, participants' devices and (later) the summary's appendix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from convo.questions.schema import QuestionSet, RatingInstrument, text_in
+
+
+@dataclass(frozen=True)
+class PlannedQuestion:
+    id: str
+    text: str
+    addressed_to: str
+    follow_ups: tuple[str, ...] = ()
+    why: str = ""
+    sources: tuple[str, ...] = ()
+    surfaces: tuple[str, ...] = ()
+    added: bool = False
+
+
+@dataclass(frozen=True)
+class PlannedStage:
+    id: str
+    title: str
+    purpose: str
+    facilitator_notes: str
+    minutes: int
+    included: bool
+    seconds_spent: int
+    rating: str | None
+    relationship_type: bool
+    questions: tuple[PlannedQuestion, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Plan:
+    question_set: QuestionSet
+    stages: tuple[PlannedStage, ...]
+
+    @property
+    def included(self) -> tuple[PlannedStage, ...]:
+        return tuple(s for s in self.stages if s.included)
+
+    @property
+    def planned_minutes(self) -> int:
+        return sum(s.minutes for s in self.included)
+
+    def stage(self, stage_id: str | None) -> PlannedStage | None:
+        return next((s for s in self.stages if s.id == stage_id), None)
+
+    def question(self, stage_id: str | None, question_id: str | None) -> PlannedQuestion | None:
+        stage = self.stage(stage_id)
+        if stage is None:
+            return None
+        return next((q for q in stage.questions if q.id == question_id), None)
+
+    def steps(self) -> list[tuple[str, str | None]]:
+        """Every place the console can stand, in order: each included stage's introduction
+        (question None), then each of its questions."""
+        order: list[tuple[str, str | None]] = []
+        for stage in self.included:
+            order.append((stage.id, None))
+            order.extend((stage.id, q.id) for q in stage.questions)
+        return order
+
+    def instrument(self, instrument_id: str | None) -> RatingInstrument | None:
+        return self.question_set.rating(instrument_id) if instrument_id else None
+
+
+def snapshot_body(question_set: QuestionSet) -> tuple[str, str]:
+    """The JSON kept with a conversation, and its SHA-256."""
+    body = question_set.model_dump_json()
+    return body, hashlib.sha256(body.encode()).hexdigest()
+
+
+@lru_cache(maxsize=256)
+def load_snapshot(body: str) -> QuestionSet:
+    return QuestionSet.model_validate(json.loads(body), strict=False)
+
+
+def build(question_set: QuestionSet, stage_rows: list, added: list, locale: str) -> Plan:
+    """Combine the set with the conversation's stage plan (rows with stage_id, included,
+    minutes, seconds_spent) and added questions (rows with key, stage_id, text, addressed_to)."""
+    fallback = question_set.locale
+    rows = {row.stage_id: row for row in stage_rows}
+    positions = {row.stage_id: row.position for row in stage_rows}
+    stages = []
+    for index, stage in enumerate(question_set.stages):
+        row = rows.get(stage.id)
+        questions = [
+            PlannedQuestion(
+                id=q.id,
+                text=text_in(q.text, locale, fallback),
+                addressed_to=q.addressed_to,
+                follow_ups=tuple(text_in(f, locale, fallback) for f in q.follow_ups),
+                why=text_in(q.why, locale, fallback),
+                sources=tuple(q.sources),
+                surfaces=tuple(q.surfaces),
+            )
+            for q in stage.questions
+        ]
+        questions.extend(
+            PlannedQuestion(id=a.key, text=a.text, addressed_to=a.addressed_to, added=True)
+            for a in added if a.stage_id == stage.id
+        )
+        stages.append((positions.get(stage.id, index), PlannedStage(
+            id=stage.id,
+            title=text_in(stage.title, locale, fallback),
+            purpose=text_in(stage.purpose, locale, fallback),
+            facilitator_notes=text_in(stage.facilitator_notes, locale, fallback),
+            minutes=row.minutes if row else stage.minutes,
+            included=row.included if row else True,
+            seconds_spent=row.seconds_spent if row else 0,
+            rating=stage.rating,
+            relationship_type=stage.relationship_type,
+            questions=tuple(questions),
+        )))
+    stages.sort(key=lambda pair: pair[0])
+    return Plan(question_set=question_set, stages=tuple(s for _, s in stages))

@@ -1,0 +1,186 @@
+"""Ratings: each party scores the relationship privately; the facilitator reveals both.
+
+A party's score for a criterion is the score the party gave together (entered by the
+facilitator or from a device "for our party"), or else the average of its members' own scores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from convo.conversations.plan import Plan
+from convo.core import clock
+from convo.extensions import db
+from convo.live import state
+from convo.models import Conversation, Rating, RelationshipChoice
+from convo.models.rating import PARTY_RATER
+from convo.questions.schema import RatingInstrument, text_in
+
+PARTIES = ("partnership", "agency")
+
+
+class RatingError(ValueError):
+    """A score that doesn't fit the instrument (unknown criterion, column or score)."""
+
+
+def person_rater(participant_id: int) -> str:
+    return f"p{participant_id}"
+
+
+def set_score(conversation: Conversation, instrument: RatingInstrument, criterion_id: str,
+              column: str, party: str, score: int | None, *, rater: str = PARTY_RATER,
+              entered_by: str = "facilitator") -> None:
+    """Record (or with score None, clear) one score."""
+    if party not in PARTIES:
+        raise RatingError("party")
+    if criterion_id not in {c.id for c in instrument.criteria}:
+        raise RatingError("criterion")
+    if column not in instrument.columns:
+        raise RatingError("column")
+    if score is not None and score not in instrument.scale.points():
+        raise RatingError("score")
+    existing = db.session.scalar(select(Rating).where(
+        Rating.conversation_id == conversation.id, Rating.instrument_id == instrument.id,
+        Rating.criterion_id == criterion_id, Rating.column == column, Rating.party == party,
+        Rating.rater == rater))
+    if score is None:
+        if existing is not None:
+            db.session.delete(existing)
+    elif existing is None:
+        db.session.add(Rating(
+            conversation_id=conversation.id, instrument_id=instrument.id,
+            criterion_id=criterion_id, column=column, party=party, rater=rater, score=score,
+            entered_by=entered_by, updated_at=clock.utcnow()))
+    else:
+        existing.score = score
+        existing.entered_by = entered_by
+        existing.updated_at = clock.utcnow()
+    state.bump(conversation)
+
+
+def set_relationship(conversation: Conversation, plan: Plan, party: str, now_type: str | None,
+                     wanted_type: str | None, *, rater: str = PARTY_RATER) -> None:
+    known = {t.id for t in plan.question_set.relationship_types}
+    if party not in PARTIES or (now_type and now_type not in known) or (
+            wanted_type and wanted_type not in known):
+        raise RatingError("relationship type")
+    choice = db.session.scalar(select(RelationshipChoice).where(
+        RelationshipChoice.conversation_id == conversation.id,
+        RelationshipChoice.party == party, RelationshipChoice.rater == rater))
+    if choice is None:
+        choice = RelationshipChoice(conversation_id=conversation.id, party=party, rater=rater)
+        db.session.add(choice)
+    choice.now_type = now_type or None
+    choice.wanted_type = wanted_type or None
+    choice.updated_at = clock.utcnow()
+    state.bump(conversation)
+
+
+def reveal(conversation: Conversation, revealed: bool) -> None:
+    conversation.ratings_revealed = revealed
+    if revealed:
+        conversation.screen_mode = "ratings"
+    state.bump(conversation)
+
+
+# --- reading ratings back ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    criterion_id: str
+    title: str
+    description: str
+    column: str
+    partnership: float | None
+    agency: float | None
+
+    @property
+    def difference(self) -> float | None:
+        if self.partnership is None or self.agency is None:
+            return None
+        return round(abs(self.partnership - self.agency), 1)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    instrument: RatingInstrument
+    title: str
+    columns: tuple[str, ...]
+    scale_min: int
+    scale_max: int
+    labels: dict[int, str]
+    rows: tuple[ComparisonRow, ...]
+    biggest: tuple[str, ...]  # criterion ids with the largest differences
+
+    def complete_for(self, party: str) -> bool:
+        return all(getattr(row, party) is not None for row in self.rows)
+
+
+def _party_score(scores: list[Rating]) -> float | None:
+    together = [r.score for r in scores if r.rater == PARTY_RATER]
+    if together:
+        return float(together[0])
+    own = [r.score for r in scores]
+    return round(sum(own) / len(own), 1) if own else None
+
+
+def compare(conversation: Conversation, plan: Plan, instrument: RatingInstrument) -> Comparison:
+    ratings = list(db.session.scalars(select(Rating).where(
+        Rating.conversation_id == conversation.id, Rating.instrument_id == instrument.id)))
+    locale, fallback = conversation.locale, plan.question_set.locale
+    rows = []
+    for column in instrument.columns:
+        for criterion in instrument.criteria:
+            def scores(party: str) -> list[Rating]:
+                return [r for r in ratings if r.criterion_id == criterion.id
+                        and r.column == column and r.party == party]
+
+            rows.append(ComparisonRow(
+                criterion_id=criterion.id,
+                title=text_in(criterion.title, locale, fallback),
+                description=text_in(criterion.description, locale, fallback),
+                column=column,
+                partnership=_party_score(scores("partnership")),
+                agency=_party_score(scores("agency")),
+            ))
+    now_rows = [r for r in rows if r.column == instrument.columns[-1] and r.difference]
+    now_rows.sort(key=lambda r: r.difference or 0, reverse=True)
+    # The largest differences: the top three that differ by at least one point.
+    biggest = tuple(r.criterion_id for r in now_rows[:3] if (r.difference or 0) >= 1)
+    return Comparison(
+        instrument=instrument,
+        title=text_in(instrument.title, locale, fallback),
+        columns=tuple(instrument.columns),
+        scale_min=instrument.scale.min,
+        scale_max=instrument.scale.max,
+        labels={k: text_in(v, locale, fallback) for k, v in instrument.scale.labels.items()},
+        rows=tuple(rows),
+        biggest=biggest,
+    )
+
+
+def scores_by(conversation: Conversation, instrument_id: str, party: str,
+              rater: str = PARTY_RATER) -> dict[tuple[str, str], int]:
+    """One rater's scores, keyed by (criterion, column): to fill in their form again."""
+    return {(r.criterion_id, r.column): r.score for r in db.session.scalars(select(Rating).where(
+        Rating.conversation_id == conversation.id, Rating.instrument_id == instrument_id,
+        Rating.party == party, Rating.rater == rater))}
+
+
+def relationship_choices(conversation: Conversation) -> dict[str, RelationshipChoice]:
+    """Each party's choice (the party's own, else the first person's)."""
+    found: dict[str, RelationshipChoice] = {}
+    for choice in db.session.scalars(select(RelationshipChoice).where(
+            RelationshipChoice.conversation_id == conversation.id)
+            .order_by(RelationshipChoice.rater != PARTY_RATER, RelationshipChoice.id)):
+        found.setdefault(choice.party, choice)
+    return found
+
+
+def rated_parties(conversation: Conversation) -> set[str]:
+    """Which parties have given at least one score: shown to the facilitator, not the scores."""
+    return set(db.session.scalars(select(Rating.party).where(
+        Rating.conversation_id == conversation.id).distinct()))

@@ -1,0 +1,294 @@
+"""Preparing, listing and following up conversations, as plain functions over the models."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import abort
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from convo.conversations.plan import Plan, build, load_snapshot, snapshot_body
+from convo.core import clock
+from convo.extensions import db
+from convo.live import state
+from convo.models import (AddedQuestion, Conversation, ConversationStage, Facilitator, Item,
+                          Participant, QuestionSetSnapshot)
+from convo.questions.schema import QuestionSet
+
+# Join codes: 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L, 5/S, 2/Z),
+# about 40 bits; guessing is also rate-limited per network address.
+CODE_ALPHABET = "346789ABCDEFGHJKMNPQRTUVWXY"
+CODE_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class Details:
+    partnership_name: str
+    partnership_area: str | None
+    agency_name: str
+    agency_type: str
+    agency_subtype: str | None
+    purpose: str
+    starts_at: datetime | None
+    place: str | None
+    video_link: str | None
+    question_set_id: str
+
+
+@dataclass(frozen=True)
+class StagePlan:
+    stage_id: str
+    included: bool
+    minutes: int
+
+
+def load_for_facilitator(conversation_id: int, facilitator: Facilitator) -> Conversation:
+    """The conversation if this facilitator owns it; 404 otherwise (its existence stays private)."""
+    conversation = db.session.get(Conversation, conversation_id)
+    if conversation is None or conversation.facilitator_id != facilitator.id:
+        abort(404)
+    return conversation
+
+
+def question_set_for(conversation: Conversation) -> QuestionSet:
+    return load_snapshot(conversation.snapshot.body)
+
+
+def plan_for(conversation: Conversation) -> Plan:
+    return build(question_set_for(conversation), list(conversation.stages),
+                 list(conversation.added_questions), conversation.locale)
+
+
+def snapshot_for(question_set: QuestionSet) -> QuestionSetSnapshot:
+    body, digest = snapshot_body(question_set)
+    found = db.session.scalar(select(QuestionSetSnapshot).where(QuestionSetSnapshot.sha256 == digest))
+    if found is not None:
+        return found
+    snapshot = QuestionSetSnapshot(set_id=question_set.id, version=question_set.version,
+                                   sha256=digest, body=body)
+    try:
+        with db.session.begin_nested():
+            db.session.add(snapshot)
+    except IntegrityError:  # another request stored the same set at the same moment
+        found = db.session.scalar(
+            select(QuestionSetSnapshot).where(QuestionSetSnapshot.sha256 == digest))
+        assert found is not None
+        return found
+    return snapshot
+
+
+def new_join_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        taken = db.session.scalar(select(Conversation.id).where(Conversation.join_code == code))
+        if taken is None:
+            return code
+
+
+def normalise_code(raw: str) -> str:
+    """What people type: any case, with or without spaces and dashes."""
+    return "".join(ch for ch in raw.upper() if ch.isascii() and ch.isalnum())[:32]
+
+
+def display_code(code: str | None) -> str:
+    return f"{code[:4]}-{code[4:]}" if code else ""
+
+
+def _apply(conversation: Conversation, details: Details) -> None:
+    conversation.partnership_name = details.partnership_name
+    conversation.partnership_area = details.partnership_area or None
+    conversation.agency_name = details.agency_name
+    conversation.agency_type = details.agency_type
+    conversation.agency_subtype = details.agency_subtype or None
+    conversation.purpose = details.purpose
+    conversation.starts_at = details.starts_at
+    conversation.place = details.place or None
+    conversation.video_link = details.video_link or None
+
+
+def _reset_plan(conversation: Conversation, question_set: QuestionSet) -> None:
+    with db.session.no_autoflush:
+        conversation.snapshot = snapshot_for(question_set)
+    conversation.question_set_id = question_set.id
+    conversation.question_set_version = question_set.version
+    conversation.stages.clear()
+    db.session.flush()
+    for position, stage in enumerate(question_set.stages):
+        conversation.stages.append(ConversationStage(
+            stage_id=stage.id, position=position, included=True, minutes=stage.minutes,
+            seconds_spent=0,
+        ))
+    first = question_set.stages[0]
+    conversation.current_stage_id = first.id
+    conversation.current_question_id = None
+
+
+def create(facilitator: Facilitator, details: Details, question_set: QuestionSet,
+           locale: str = "en_GB") -> Conversation:
+    conversation = Conversation(facilitator_id=facilitator.id, locale=locale, status="upcoming",
+                                join_code=new_join_code(), version=1)
+    _apply(conversation, details)
+    _reset_plan(conversation, question_set)
+    db.session.add(conversation)
+    db.session.flush()
+    return conversation
+
+
+def has_captures(conversation: Conversation) -> bool:
+    return bool(db.session.scalar(
+        select(func.count()).select_from(Item).where(Item.conversation_id == conversation.id)))
+
+
+def update_details(conversation: Conversation, details: Details,
+                   question_set: QuestionSet) -> bool:
+    """Change the details.  The question set can change only before anything is captured
+    (captured items belong to its stages); returns False if a change of set was refused."""
+    _apply(conversation, details)
+    changed_set = question_set.id != conversation.question_set_id
+    if changed_set:
+        if has_captures(conversation):
+            return False
+        _reset_plan(conversation, question_set)
+    state.bump(conversation)
+    return True
+
+
+def set_plan(conversation: Conversation, plans: list[StagePlan]) -> None:
+    rows = {row.stage_id: row for row in conversation.stages}
+    for plan in plans:
+        row = rows.get(plan.stage_id)
+        if row is not None:
+            row.included = plan.included
+            row.minutes = plan.minutes
+    state.bump(conversation)
+
+
+def add_participant(conversation: Conversation, *, name: str, role: str, party: str,
+                    email: str | None, may_be_named: bool) -> Participant:
+    position = max((p.position for p in conversation.participants), default=-1) + 1
+    participant = Participant(name=name, role=role, party=party, email=email or None,
+                              may_be_named=may_be_named, position=position, attended=True)
+    conversation.participants.append(participant)
+    state.bump(conversation)
+    return participant
+
+
+def update_participant(conversation: Conversation, participant: Participant, *, name: str,
+                       role: str, party: str, email: str | None, may_be_named: bool,
+                       attended: bool) -> None:
+    participant.name = name
+    participant.role = role
+    participant.party = party
+    participant.email = email or None
+    participant.may_be_named = may_be_named
+    participant.attended = attended
+    state.bump(conversation)
+
+
+def remove_participant(conversation: Conversation, participant: Participant) -> None:
+    conversation.participants.remove(participant)
+    state.bump(conversation)
+
+
+def participant_or_404(conversation: Conversation, participant_id: int) -> Participant:
+    participant = db.session.get(Participant, participant_id)
+    if participant is None or participant.conversation_id != conversation.id:
+        abort(404)
+    return participant
+
+
+def add_question(conversation: Conversation, stage_id: str, text: str,
+                 addressed_to: str) -> AddedQuestion:
+    question = AddedQuestion(stage_id=stage_id, text=text, addressed_to=addressed_to)
+    conversation.added_questions.append(question)
+    db.session.flush()
+    state.go_to(conversation, stage_id, question.key)
+    return question
+
+
+def start(conversation: Conversation) -> None:
+    if conversation.status == "upcoming":
+        conversation.started_at = clock.utcnow()
+    conversation.status = "live"
+    state.resume_timing(conversation)
+    state.bump(conversation)
+
+
+def close(conversation: Conversation) -> None:
+    state.pause_timing(conversation)
+    conversation.status = "closed"
+    conversation.closed_at = clock.utcnow()
+    conversation.screen_mode = "question" if conversation.screen_mode == "join" else (
+        conversation.screen_mode)
+    state.bump(conversation)
+
+
+def reopen(conversation: Conversation) -> None:
+    conversation.status = "live"
+    conversation.closed_at = None
+    state.resume_timing(conversation)
+    state.bump(conversation)
+
+
+def follow_up(conversation: Conversation, facilitator: Facilitator,
+              question_set: QuestionSet) -> Conversation:
+    """A new conversation between the same parties, with the same people invited."""
+    details = Details(
+        partnership_name=conversation.partnership_name,
+        partnership_area=conversation.partnership_area,
+        agency_name=conversation.agency_name,
+        agency_type=conversation.agency_type,
+        agency_subtype=conversation.agency_subtype,
+        purpose=conversation.purpose,
+        starts_at=None,
+        place=conversation.place,
+        video_link=conversation.video_link,
+        question_set_id=question_set.id,
+    )
+    new = create(facilitator, details, question_set, conversation.locale)
+    new.follows_id = conversation.id
+    for person in conversation.participants:
+        new.participants.append(Participant(
+            name=person.name, role=person.role, party=person.party, email=person.email,
+            may_be_named=person.may_be_named, position=person.position, attended=True,
+        ))
+    db.session.flush()
+    return new
+
+
+def search(facilitator: Facilitator, query: str = "", status: str | None = None,
+           limit: int = 200) -> list[Conversation]:
+    statement = select(Conversation).where(Conversation.facilitator_id == facilitator.id)
+    if status:
+        statement = statement.where(Conversation.status == status)
+    query = query.strip()
+    if query:
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        statement = statement.where(or_(
+            *(func.lower(column).like(pattern.lower(), escape="\\")
+              for column in (Conversation.partnership_name, Conversation.agency_name,
+                             Conversation.partnership_area, Conversation.place,
+                             Conversation.purpose))
+        ))
+    statement = statement.order_by(
+        Conversation.starts_at.desc().nulls_last(), Conversation.id.desc()
+    ).limit(limit)
+    return list(db.session.scalars(statement))
+
+
+def open_actions_before(conversation: Conversation) -> list[Item]:
+    """Actions agreed in the conversations this one follows on from, still not done."""
+    if conversation.follows_id is None:
+        return []
+    return list(db.session.scalars(
+        select(Item).where(
+            Item.conversation_id == conversation.follows_id,
+            Item.kind == "action",
+            Item.deleted_at.is_(None),
+            Item.merged_into_id.is_(None),
+            Item.status.in_(("agreed", "in_progress")),
+        ).order_by(Item.position, Item.id)
+    ))

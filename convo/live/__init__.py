@@ -1,0 +1,1 @@
+"""The live conversation: shared screen, participants' devices and the state they follow."""

@@ -1,0 +1,525 @@
+"""Participants' own devices: join with the code, pick yourself, follow, add points, rate.
+
+No account is needed.  Joining issues a device (see devices.py) whose token lives in the
+browser's signed session; every /p page resolves the conversation from that device alone,
+never from anything in the URL or the form, so a participant can reach nothing but their
+own conversation.  Wrong codes count against the network address (core.throttle).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any, NoReturn
+from urllib.parse import urlsplit
+
+from flask import (Response, abort, current_app, flash, jsonify, make_response, redirect,
+                   render_template, request, url_for)
+from flask_babel import format_decimal, format_time, gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.routing import BuildError
+
+from convo.conversations import capture, ratings, service
+from convo.conversations.capture import Author
+from convo.conversations.plan import Plan
+from convo.core import clock, throttle
+from convo.core.errors import wants_json
+from convo.extensions import db
+from convo.live import devices
+from convo.live.blueprint import bp
+from convo.live.forms import (CLIENT_ID, PARTICIPANT_KINDS, EditItemForm, ItemForm, JoinForm,
+                              too_long_message)
+from convo.live.versioning import live_response
+from convo.models import Conversation, Device, Item, Participant, RelationshipChoice
+from convo.models.capture import TEXT_MAX
+from convo.questions.schema import RatingInstrument, text_in
+
+JOIN_SCOPE = "join-code"
+PARTIES = ("partnership", "agency")
+
+
+# --- join codes ---------------------------------------------------------------------------
+
+
+def join_policy() -> throttle.Policy:
+    """Generous enough for a room of people sharing one network, hopeless for guessing a
+    40-bit code.  JOIN_* settings override it."""
+    config = current_app.config
+    return throttle.Policy(
+        slow_after=int(config.get("JOIN_SLOW_AFTER", 10)),
+        lock_after=int(config.get("JOIN_LOCK_AFTER", 30)),
+        lock_minutes=int(config.get("JOIN_LOCK_MINUTES", 15)),
+        window_minutes=int(config.get("JOIN_WINDOW_MINUTES", 15)),
+    )
+
+
+def _address() -> str:
+    return request.remote_addr or "-"
+
+
+def conversation_for_code(raw: str) -> Conversation | None:
+    """The open conversation with this join code, or None: unknown and closed look the same."""
+    code = service.normalise_code(raw or "")
+    if len(code) != service.CODE_LENGTH:
+        return None
+    conversation = db.session.scalar(select(Conversation).where(Conversation.join_code == code))
+    if conversation is None or conversation.is_closed:
+        return None
+    return conversation
+
+
+def _code_failed() -> None:
+    throttle.record_failure(JOIN_SCOPE, _address(), join_policy())
+
+
+def _too_many(wait: int) -> Response:
+    minutes = -(-wait // 60)
+    if wait > 60:
+        message = _("Too many codes that didn't work have been tried from this network, so "
+                    "joining is paused for %(minutes)d minutes. Please ask the facilitator "
+                    "for help.", minutes=minutes)
+    else:
+        message = _("Too many codes that didn't work have been tried from this network. Please "
+                    "wait %(seconds)d seconds, then try again.", seconds=wait)
+    form = JoinForm(formdata=None)
+    response = make_response(render_template("live/join.html", form=form, stopped=message,
+                                             joined=_joined_device()), 429)
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def _doesnt_work(form: JoinForm) -> Response:
+    """The same answer for a code that never existed and one whose conversation has closed."""
+    form.code.errors = [_("Check the code against the shared screen and try again.")]
+    return make_response(render_template("live/join.html", form=form, not_found=True,
+                                         joined=_joined_device()), 404)
+
+
+def _joined_device() -> Device | None:
+    """This browser's working device, if it has one: offer the way back to its page."""
+    return devices.find(devices.token_in_session())
+
+
+@bp.route("/join", methods=["GET", "POST"])
+def join() -> Any:
+    form = JoinForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("live/join.html", form=form, joined=_joined_device()), 422
+        wait = throttle.seconds_to_wait(JOIN_SCOPE, _address())
+        if wait:
+            return _too_many(wait)
+        conversation = conversation_for_code(form.code.data)
+        if conversation is None:
+            _code_failed()
+            return _doesnt_work(form)
+        return redirect(url_for("live.join_code", code=conversation.join_code))
+    return render_template("live/join.html", form=form, joined=_joined_device())
+
+
+@bp.route("/j/<code>", methods=["GET", "POST"])
+def join_code(code: str) -> Any:
+    """The QR code's link: who are you?  Choosing a name joins this device as them."""
+    wait = throttle.seconds_to_wait(JOIN_SCOPE, _address())
+    if wait:
+        return _too_many(wait)
+    conversation = conversation_for_code(code)
+    if conversation is None:
+        _code_failed()
+        return _doesnt_work(JoinForm(formdata=None, code=code[:40]))
+
+    error = None
+    if request.method == "POST":  # CSRF is checked for every POST by CSRFProtect
+        chosen = request.form.get("participant_id", "")
+        participant = next((p for p in conversation.participants if str(p.id) == chosen), None)
+        if participant is not None:
+            current = devices.find(devices.token_in_session())
+            if current is not None and current.participant_id == participant.id:
+                return redirect(url_for("live.participant"))
+            if current is not None:
+                devices.revoke(current)  # this browser was someone else: it is them no longer
+            _device, raw = devices.issue(conversation, participant)
+            devices.remember(raw)
+            return redirect(url_for("live.participant"))
+        error = _("Choose your name from the list.")
+
+    groups = [(party, conversation.party_name(party),
+               [p for p in conversation.participants if p.party == party]) for party in PARTIES]
+    return render_template("live/pick.html", conversation=conversation, groups=groups,
+                           error=error, joined=_joined_device(),
+                           code=service.display_code(conversation.join_code)), (
+        422 if error else 200)
+
+
+# --- who is this device? -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A participant at their own device: everything a /p page may touch hangs off this."""
+
+    device: Device
+    conversation: Conversation
+    participant: Participant
+
+    @property
+    def author(self) -> Author:
+        return Author(participant_id=self.participant.id)
+
+    @property
+    def rater(self) -> str:
+        return ratings.person_rater(self.participant.id)
+
+
+def _stop(status: int, reason: str) -> NoReturn:
+    """Answer with the "closed" or "removed" page (or JSON for the page's script)."""
+    messages = {
+        "closed": _("This conversation has closed. Thank you for taking part."),
+        "removed": _("It can't follow the conversation or add anything to it now."),
+        "none": _("This phone or computer hasn't joined a conversation yet."),
+    }
+    if wants_json():
+        response = jsonify({"error": messages[reason], "reason": reason})
+        response.status_code = status
+    else:
+        response = make_response(render_template("live/participant_gone.html", reason=reason,
+                                                 message=messages[reason]), status)
+    abort(response)
+
+
+def _seat(*, write: bool = False, fragment: bool = False) -> Seat:
+    """The device this browser joined with, or an answer that ends the request.
+
+    A page without a device goes to /join; a live fragment gets 401 (so the page's script
+    stops and reloads); a write gets 403.  Writes to a closed conversation get 403 too.
+    """
+    raw = devices.token_in_session()
+    if raw is None:
+        if write:
+            _stop(403, "none")
+        if fragment:
+            abort(make_response("", 401))
+        abort(redirect(url_for("live.join")))
+    device = devices.lookup(raw)
+    if device is None or device.revoked_at is not None or device.participant is None:
+        _stop(403, "removed")
+    conversation = db.session.get(Conversation, device.conversation_id)
+    if conversation is None:
+        _stop(403, "removed")
+    if write and conversation.is_closed:
+        _stop(403, "closed")
+    devices.touch(device)
+    return Seat(device=device, conversation=conversation, participant=device.participant)
+
+
+def new_client_id() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def _instruments(plan: Plan) -> list[RatingInstrument]:
+    """The rating instruments of the stages the facilitator kept in the plan."""
+    wanted = [s.rating for s in plan.included if s.rating]
+    return [i for i in plan.question_set.ratings if i.id in wanted]
+
+
+def _relationship_types_asked(plan: Plan) -> bool:
+    return bool(plan.question_set.relationship_types) and any(
+        s.relationship_type for s in plan.included)
+
+
+def _view_context(seat: Seat, plan: Plan | None = None) -> dict[str, Any]:
+    conversation = seat.conversation
+    plan = plan or service.plan_for(conversation)
+    stage = plan.stage(conversation.current_stage_id)
+    question = plan.question(conversation.current_stage_id, conversation.current_question_id)
+    included = list(plan.included)
+    stage_number = next((n for n, s in enumerate(included, 1)
+                         if stage is not None and s.id == stage.id), None)
+    can_rate = bool(_instruments(plan)) or _relationship_types_asked(plan)
+    return {
+        "conversation": conversation,
+        "participant": seat.participant,
+        "party_name": conversation.party_name(seat.participant.party),
+        "stage": stage,
+        "question": question,
+        "stage_number": stage_number,
+        "stage_count": len(included),
+        "can_rate": can_rate,
+        "time_to_rate": can_rate and not conversation.ratings_revealed and (
+            conversation.screen_mode == "ratings" or (
+            stage is not None and (stage.rating is not None or stage.relationship_type))),
+        "closed": conversation.is_closed,
+        "upcoming": conversation.status == "upcoming",
+        "too_long_message": too_long_message("{count}"),
+        "text_max": TEXT_MAX,
+    }
+
+
+def _my_items(seat: Seat) -> list[Item]:
+    return list(db.session.scalars(select(Item).where(
+        Item.conversation_id == seat.conversation.id,
+        Item.participant_id == seat.participant.id,
+        Item.deleted_at.is_(None),
+        Item.merged_into_id.is_(None),
+    ).order_by(Item.created_at, Item.id)))
+
+
+def _kind_labels() -> dict[str, str]:
+    return {key: str(label) for key, label in PARTICIPANT_KINDS}
+
+
+def _participant_page(seat: Seat, form: ItemForm, status: int = 200) -> Any:
+    context = _view_context(seat)
+    return render_template("live/participant.html", form=form, items=_my_items(seat),
+                           kind_labels=_kind_labels(), **context), status
+
+
+def _fresh_item_form(seat: Seat) -> ItemForm:
+    form = ItemForm(formdata=None)
+    form.client_id.data = new_client_id()
+    form.stage_id.data = seat.conversation.current_stage_id or ""
+    form.question_id.data = seat.conversation.current_question_id or ""
+    return form
+
+
+def _errors_json(form: Any, status: int = 422) -> Response:
+    messages = [str(e) for field in form if field.errors for e in field.errors]
+    response = jsonify({"error": messages[0] if messages else _("That couldn't be saved."),
+                        "errors": {f.name: [str(e) for e in f.errors] for f in form if f.errors}})
+    response.status_code = status
+    return response
+
+
+# --- the participant's pages ----------------------------------------------------------------
+
+
+@bp.get("/p")
+def participant() -> Any:
+    seat = _seat()
+    return _participant_page(seat, _fresh_item_form(seat))
+
+
+@bp.get("/p/view")
+def participant_view() -> Response:
+    """The live part of the page: where the conversation stands now."""
+    seat = _seat(fragment=True)
+    return live_response(seat.conversation.version, lambda: render_template(
+        "live/_participant_view.html", **_view_context(seat)))
+
+
+def _place(plan: Plan, conversation: Conversation, stage_id: str | None,
+           question_id: str | None) -> tuple[str | None, str | None]:
+    """Where a point belongs: the question the person was looking at when they typed it (if it
+    is in this conversation's plan), else wherever the conversation stands now."""
+    if stage_id and plan.stage(stage_id) is not None:
+        if question_id and plan.question(stage_id, question_id) is None:
+            question_id = None
+        return stage_id, question_id or None
+    return conversation.current_stage_id, conversation.current_question_id
+
+
+@bp.post("/p/items")
+def participant_add() -> Any:
+    seat = _seat(write=True)
+    form = ItemForm()
+    if not CLIENT_ID.fullmatch(form.client_id.data or ""):
+        form.client_id.data = new_client_id()
+    if not form.validate():
+        if wants_json():
+            return _errors_json(form)
+        return _participant_page(seat, form, 422)
+    conversation = seat.conversation
+    stage_id, question_id = _place(service.plan_for(conversation), conversation,
+                                   form.stage_id.data, form.question_id.data)
+    item, created = capture.add(
+        conversation, client_id=form.client_id.data, text=form.text.data, kind=form.kind.data,
+        raised_by=seat.participant.party, stage_id=stage_id, question_id=question_id,
+        author=seat.author)
+    if item.participant_id != seat.participant.id:
+        # Someone else's point already has this client id: never show it, ask for a new id.
+        response = jsonify({"error": _("Please send that again."), "reason": "client_id"})
+        response.status_code = 409
+        return response if wants_json() else abort(409)
+    if wants_json():
+        response = jsonify({
+            "ok": True, "created": created, "id": item.id, "client_id": item.client_id,
+            "html": render_template("live/_my_item.html", item=item, kind_labels=_kind_labels(),
+                                    closed=False)})
+        response.status_code = 201 if created else 200
+        return response
+    flash(_("Thank you. Your point is saved."), "success")
+    return redirect(url_for("live.participant", _anchor="your-points"))
+
+
+def _own_item(seat: Seat, item_id: int) -> Item:
+    item = db.session.get(Item, item_id)
+    if (item is None or item.conversation_id != seat.conversation.id
+            or item.participant_id != seat.participant.id or not item.is_live):
+        abort(404)
+    return item
+
+
+@bp.route("/p/items/<int:item_id>", methods=["GET", "POST"])
+def participant_edit(item_id: int) -> Any:
+    """Change one of your own points while the conversation is open."""
+    seat = _seat(write=request.method == "POST")
+    if seat.conversation.is_closed:
+        _stop(403, "closed")
+    item = _own_item(seat, item_id)
+    form = EditItemForm(obj=item) if request.method == "GET" else EditItemForm()
+    if request.method == "POST":
+        if form.validate():
+            capture.edit(seat.conversation, item, seat.author, text=form.text.data,
+                         kind=form.kind.data)
+            if wants_json():
+                return jsonify({"ok": True, "saved_at": format_time(clock.utcnow(), "HH:mm")})
+            flash(_("Your change is saved."), "success")
+            return redirect(url_for("live.participant", _anchor=f"item-{item.id}"))
+        if wants_json():
+            return _errors_json(form)
+    return render_template("live/participant_edit.html", form=form, item=item,
+                           **_view_context(seat)), (422 if form.errors else 200)
+
+
+# --- ratings, privately -------------------------------------------------------------------
+
+
+def score_field(instrument: RatingInstrument, criterion_id: str, column: str) -> str:
+    return f"score-{instrument.id}-{criterion_id}-{column}"
+
+
+def _my_choice(seat: Seat) -> RelationshipChoice | None:
+    return db.session.scalar(select(RelationshipChoice).where(
+        RelationshipChoice.conversation_id == seat.conversation.id,
+        RelationshipChoice.party == seat.participant.party,
+        RelationshipChoice.rater == seat.rater))
+
+
+def _save_ratings(seat: Seat, plan: Plan, instruments: list[RatingInstrument]) -> bool:
+    """Store what the form holds; a field left empty keeps its earlier answer.  Returns False
+    if anything didn't fit (nothing is stored then: the request rolls back)."""
+    conversation, party = seat.conversation, seat.participant.party
+    ok = True
+    for instrument in instruments:
+        mine = ratings.scores_by(conversation, instrument.id, party, seat.rater)
+        for criterion in instrument.criteria:
+            for column in instrument.columns:
+                raw = request.form.get(score_field(instrument, criterion.id, column), "")
+                if not raw:
+                    continue
+                if not raw.isdigit() or len(raw) > 3:
+                    ok = False
+                    continue
+                if mine.get((criterion.id, column)) == int(raw):
+                    continue  # unchanged: don't wake every follower for nothing
+                try:
+                    ratings.set_score(conversation, instrument, criterion.id, column, party,
+                                      int(raw), rater=seat.rater, entered_by="device")
+                except ratings.RatingError:
+                    ok = False
+    if _relationship_types_asked(plan):
+        now_type = request.form.get("relationship_now") or None
+        wanted_type = request.form.get("relationship_wanted") or None
+        if now_type or wanted_type:
+            choice = _my_choice(seat)
+            now_type = now_type or (choice.now_type if choice else None)
+            wanted_type = wanted_type or (choice.wanted_type if choice else None)
+            if choice is None or (choice.now_type, choice.wanted_type) != (now_type, wanted_type):
+                try:
+                    ratings.set_relationship(conversation, plan, party, now_type, wanted_type,
+                                             rater=seat.rater)
+                except ratings.RatingError:
+                    ok = False
+    return ok
+
+
+def _fmt_score(value: float | None) -> str:
+    return _("Not given") if value is None else format_decimal(value, "0.#")
+
+
+@bp.route("/p/ratings", methods=["GET", "POST"])
+def participant_ratings() -> Any:
+    """Your own scores, for your side.  The other side's appear only once the facilitator
+    reveals both, and then only as each side's overall score."""
+    seat = _seat(write=request.method == "POST")
+    conversation = seat.conversation
+    plan = service.plan_for(conversation)
+    instruments = _instruments(plan)
+    problem = None
+    if request.method == "POST":  # CSRF is checked for every POST by CSRFProtect
+        if _save_ratings(seat, plan, instruments):
+            if wants_json():
+                return jsonify({"ok": True, "saved_at": format_time(clock.utcnow(), "HH:mm")})
+            flash(_("Thank you. Your answers are saved."), "success")
+            return redirect(url_for("live.participant_ratings"))
+        db.session.rollback()
+        problem = _("Some answers weren't ones this form offers, so nothing was saved. "
+                    "Please choose again.")
+        if wants_json():
+            response = jsonify({"error": problem})
+            response.status_code = 422
+            return response
+
+    locale, fallback = conversation.locale, plan.question_set.locale
+    mine = {i.id: ratings.scores_by(conversation, i.id, seat.participant.party, seat.rater)
+            for i in instruments}
+    comparisons = ([ratings.compare(conversation, plan, i) for i in instruments]
+                   if conversation.ratings_revealed else [])
+    return render_template(
+        "live/participant_ratings.html",
+        instruments=instruments, mine=mine, choice=_my_choice(seat),
+        relationship_types=(plan.question_set.relationship_types
+                            if _relationship_types_asked(plan) else []),
+        comparisons=comparisons, problem=problem, text_in=text_in, fmt_score=_fmt_score,
+        locale=locale,
+        fallback=fallback, score_field=score_field, **_view_context(seat, plan),
+    ), (422 if problem else 200)
+
+
+@bp.post("/p/leave")
+def participant_leave() -> Any:
+    """Forget this device: the token stops working and leaves the browser."""
+    device = devices.lookup(devices.token_in_session())
+    if device is not None:
+        devices.revoke(device)
+    devices.forget()
+    flash(_("You have left the conversation on this phone or computer. To join again, type "
+            "the code from the shared screen."), "success")
+    return redirect(url_for("live.join"))
+
+
+# --- the facilitator's side -----------------------------------------------------------------
+
+
+def console_url(conversation: Conversation) -> str:
+    try:
+        return url_for("conversations.console", conversation_id=conversation.id)
+    except BuildError:  # the console's blueprint isn't registered (yet)
+        return f"/conversations/{conversation.id}/console"
+
+
+def _same_site_referrer() -> str | None:
+    referrer = request.referrer
+    if not referrer or len(referrer) > 2000:
+        return None
+    parts = urlsplit(referrer)
+    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+        return None
+    if not parts.path.startswith("/") or parts.path.startswith("//"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@bp.post("/c/<int:conversation_id>/devices/<int:device_id>/revoke")
+@login_required
+def revoke_device(conversation_id: int, device_id: int) -> Any:
+    conversation = service.load_for_facilitator(conversation_id, current_user)
+    device = devices.device_or_none(conversation, device_id)
+    if device is None:
+        abort(404)
+    devices.revoke(device)
+    name = device.participant.public_name if device.participant else _("someone")
+    flash(_("%(name)s's phone or computer has been removed from the conversation. If that was "
+            "a mistake, they can join again with the code.", name=name), "success")
+    return redirect(_same_site_referrer() or console_url(conversation))

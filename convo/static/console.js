@@ -1,0 +1,260 @@
+// The facilitator console: fast capture that never loses a word, keyboard shortcuts, and
+// live regions that follow every change (from this tab, another tab or participants' phones).
+// Without this script every control still works as an ordinary form.
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-console]");
+  if (!root) { return; }
+
+  var conversation = root.getAttribute("data-conversation");
+  var queueKey = "convo:queue:" + conversation;
+  var draftKey = "convo:draft:" + conversation;
+  var captureForm = root.querySelector("[data-capture]");
+  var textBox = captureForm ? captureForm.querySelector("textarea[name=text]") : null;
+  var captureStatus = root.querySelector("[data-capture-status]");
+  var connection = root.querySelector("[data-connection]");
+  var csrf = captureForm ? captureForm.querySelector("input[name=csrf_token]").value : "";
+  var live = null;
+  var flushing = false;
+  var retryTimer = null;
+
+  function t(key) {
+    var el = document.getElementById("console-strings");
+    return (el && el.getAttribute("data-" + key)) || key;
+  }
+
+  function newId() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function readQueue() {
+    try { return JSON.parse(window.localStorage.getItem(queueKey) || "[]"); } catch (e) { return []; }
+  }
+  function writeQueue(queue) {
+    try { window.localStorage.setItem(queueKey, JSON.stringify(queue)); } catch (e) { /* full: keep in memory */ }
+  }
+
+  function setStatus(message, isError) {
+    if (!captureStatus) { return; }
+    captureStatus.textContent = message;
+    captureStatus.classList.toggle("is-error", !!isError);
+  }
+
+  function setConnection(state) {
+    if (!connection) { return; }
+    var waiting = readQueue().length;
+    if (state === "reconnecting" || state === "offline") {
+      connection.textContent = t("offline") + (waiting ? " " + t("waiting").replace("{n}", waiting) : "");
+      connection.classList.add("is-offline");
+    } else {
+      connection.textContent = waiting ? t("waiting").replace("{n}", waiting) : "";
+      connection.classList.remove("is-offline");
+    }
+  }
+
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {"X-Requested-With": "fetch", "X-CSRFToken": csrf, "Accept": "application/json"},
+      body: body
+    });
+  }
+
+  // --- capture: queue first, then send; the server stores each client id once ---------------
+  function flush() {
+    if (flushing) { return; }
+    var queue = readQueue();
+    if (!queue.length) { setConnection("live"); return; }
+    flushing = true;
+    var entry = queue[0];
+    var body = new URLSearchParams();
+    Object.keys(entry).forEach(function (k) { body.append(k, entry[k]); });
+    body.append("csrf_token", csrf);
+    post(captureForm.action, body).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        flushing = false;
+        if (response.ok && data.ok) {
+          writeQueue(readQueue().filter(function (e) { return e.client_id !== entry.client_id; }));
+          setStatus(t("saved"));
+          if (live) { live.now(); }
+          flush();
+          return;
+        }
+        if (response.status === 422 || response.status === 400) {
+          // Not storable as it is: hand the words back to the person, with the reason.
+          writeQueue(readQueue().filter(function (e) { return e.client_id !== entry.client_id; }));
+          if (textBox && !textBox.value) { textBox.value = entry.text; saveDraft(); }
+          var reason = (data.errors && data.errors.text && data.errors.text[0]) || data.message || t("notsaved");
+          setStatus(reason, true);
+          return;
+        }
+        throw new Error("status " + response.status);
+      });
+    }).catch(function () {
+      flushing = false;
+      setConnection("offline");
+      setStatus(t("queued"), true);
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(flush, 3000);
+    });
+  }
+
+  function saveDraft() {
+    try { window.localStorage.setItem(draftKey, textBox.value); } catch (e) { /* ignore */ }
+  }
+
+  if (captureForm && textBox) {
+    if (!textBox.value) {
+      try { textBox.value = window.localStorage.getItem(draftKey) || ""; } catch (e) { /* ignore */ }
+    }
+    textBox.addEventListener("input", saveDraft);
+    textBox.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        captureForm.requestSubmit();
+      }
+    });
+    captureForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var text = textBox.value.trim();
+      if (!text) { setStatus(t("empty"), true); return; }
+      var here = document.getElementById("live-question");
+      var entry = {
+        client_id: newId(),
+        text: text,
+        kind: (captureForm.querySelector("input[name=kind]:checked") || {}).value || "note",
+        raised_by: (captureForm.querySelector("input[name=raised_by]:checked") || {}).value || "both",
+        stage_id: here ? here.getAttribute("data-stage") : "",
+        question_id: here ? here.getAttribute("data-question") : ""
+      };
+      var queue = readQueue();
+      queue.push(entry);
+      writeQueue(queue);
+      textBox.value = "";
+      saveDraft();
+      setStatus(t("saving"));
+      flush();
+      textBox.focus();
+    });
+    window.addEventListener("online", flush);
+    flush();
+  }
+
+  // --- keyboard shortcuts ----------------------------------------------------------------------
+  function choose(name, key) {
+    var input = captureForm && captureForm.querySelector("input[name=" + name + "][data-key='" + key + "']");
+    if (input) { input.checked = true; return true; }
+    return false;
+  }
+
+  function navigate(direction) {
+    var button = root.querySelector("[data-shortcut=" + direction + "]");
+    if (button && !button.disabled) { button.form.requestSubmit(); }
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey && !event.ctrlKey && !event.metaKey) {
+      var code = event.code || "";
+      if (code === "ArrowDown") { event.preventDefault(); navigate("next"); return; }
+      if (code === "ArrowUp") { event.preventDefault(); navigate("back"); return; }
+      var letter = code.indexOf("Key") === 0 ? code.slice(3).toLowerCase() : "";
+      var digit = code.indexOf("Digit") === 0 ? code.slice(5) : "";
+      if ((letter && choose("kind", letter)) || (digit && choose("raised_by", digit))) {
+        event.preventDefault();
+      }
+      return;
+    }
+    var tag = (event.target.tagName || "").toLowerCase();
+    var typing = tag === "input" || tag === "textarea" || tag === "select" || event.target.isContentEditable;
+    if (!typing && event.key === "/" && textBox) { event.preventDefault(); textBox.focus(); }
+  });
+
+  // --- every other console form: send in the background, then refresh the live regions -------
+  root.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form === captureForm || form.method.toLowerCase() !== "post") { return; }
+    event.preventDefault();
+    var body = new URLSearchParams(new FormData(form));
+    if (event.submitter && event.submitter.name) { body.append(event.submitter.name, event.submitter.value); }
+    post(form.action, body).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (response.ok && data.ok) {
+          form.removeAttribute("data-dirty");
+          var status = form.querySelector("[data-autosave-status]");
+          if (status) { status.textContent = t("saved"); }
+          if (live) { live.now(); }
+          return;
+        }
+        window.alert(data.message || t("notsaved"));
+      });
+    }).catch(function () {
+      setConnection("offline");
+      window.alert(t("noconnection"));
+    });
+  });
+
+  // Edits in progress are marked, so live refreshes never wipe what someone is typing.
+  root.addEventListener("input", function (event) {
+    var form = event.target.form;
+    if (form && form !== captureForm) { form.setAttribute("data-dirty", "1"); }
+  });
+
+  // The agreement saves itself a moment after typing stops.
+  var autosave = root.querySelector("[data-autosave]");
+  if (autosave) {
+    var autosaveTimer = null;
+    autosave.addEventListener("input", function () {
+      clearTimeout(autosaveTimer);
+      var status = autosave.querySelector("[data-autosave-status]");
+      if (status) { status.textContent = t("unsaved"); }
+      autosaveTimer = setTimeout(function () { autosave.requestSubmit(); }, 1000);
+    });
+  }
+
+  // --- live regions --------------------------------------------------------------------------
+  function busy(region) {
+    var active = document.activeElement;
+    if (active && region.contains(active) && active !== document.body &&
+        /^(input|textarea|select)$/i.test(active.tagName) && active.type !== "radio" && active.type !== "checkbox") {
+      return true;
+    }
+    return !!region.querySelector("form[data-dirty]");
+  }
+
+  function swap(html) {
+    var holder = document.createElement("div");
+    holder.innerHTML = html;
+    holder.querySelectorAll("[id^='live-']").forEach(function (fresh) {
+      var current = document.getElementById(fresh.id);
+      if (!current || busy(current)) { return; }
+      var open = [];
+      current.querySelectorAll("details[open]").forEach(function (d) {
+        var owner = d.closest("[id]");
+        open.push(owner ? owner.id + "|" + Array.prototype.indexOf.call(owner.querySelectorAll("details"), d) : "");
+      });
+      var focusedId = document.activeElement && current.contains(document.activeElement) ? document.activeElement.id : null;
+      current.replaceWith(fresh);
+      open.forEach(function (key) {
+        var parts = key.split("|");
+        var owner = document.getElementById(parts[0]);
+        var d = owner && owner.querySelectorAll("details")[Number(parts[1])];
+        if (d) { d.open = true; }
+      });
+      if (focusedId && document.getElementById(focusedId)) { document.getElementById(focusedId).focus(); }
+    });
+  }
+
+  if (window.ConvoLive) {
+    live = window.ConvoLive.follow({
+      url: root.getAttribute("data-view-url"),
+      version: root.getAttribute("data-version"),
+      interval: 1000,
+      onUpdate: swap,
+      onStatus: function (state) { setConnection(state === "reconnecting" ? "offline" : "live"); },
+      onGone: function () { window.location.reload(); }
+    });
+  }
+})();

@@ -1,0 +1,89 @@
+// Following a conversation live: ask the server, about once a second, whether the
+// conversation's version has moved on; fetch the new view only when it has.
+//
+//   ConvoLive.follow({url, version, interval, onUpdate(html, version), onStatus(state)})
+//
+// The server answers GET url?v=N with 204 (nothing new) or 200 and the new view, with the
+// current version in the X-Convo-Version header.  Dropped networks and server restarts are
+// retried with a gentle back-off; states reported: "live", "reconnecting", "stopped".
+(function (global) {
+  "use strict";
+
+  function follow(options) {
+    var version = Number(options.version || 0);
+    var interval = options.interval || 1000;
+    var failures = 0;
+    var timer = null;
+    var stopped = false;
+    var inFlight = false;
+
+    function report(state) {
+      if (options.onStatus) { options.onStatus(state); }
+    }
+
+    function schedule(delay) {
+      if (stopped) { return; }
+      clearTimeout(timer);
+      timer = setTimeout(poll, delay);
+    }
+
+    function poll() {
+      if (stopped || inFlight) { return; }
+      inFlight = true;
+      var sep = options.url.indexOf("?") === -1 ? "?" : "&";
+      var controller = global.AbortController ? new AbortController() : null;
+      var guard = setTimeout(function () { if (controller) { controller.abort(); } }, 8000);
+      fetch(options.url + sep + "v=" + version, {
+        credentials: "same-origin",
+        cache: "no-store",
+        headers: {"Accept": "text/html"},
+        signal: controller ? controller.signal : undefined
+      }).then(function (response) {
+        clearTimeout(guard);
+        inFlight = false;
+        if (response.status === 204) {
+          failures = 0;
+          report("live");
+          schedule(interval);
+          return null;
+        }
+        if (response.status === 200) {
+          var next = Number(response.headers.get("X-Convo-Version") || version);
+          return response.text().then(function (html) {
+            failures = 0;
+            version = next;
+            report("live");
+            options.onUpdate(html, version);
+            schedule(interval);
+          });
+        }
+        if ([401, 403, 404, 410].indexOf(response.status) !== -1) {
+          stopped = true;
+          report("stopped");
+          if (options.onGone) { options.onGone(response.status); }
+          return null;
+        }
+        throw new Error("status " + response.status);
+      }).catch(function () {
+        clearTimeout(guard);
+        inFlight = false;
+        failures += 1;
+        report("reconnecting");
+        schedule(Math.min(5000, interval * Math.pow(1.5, failures)));
+      });
+    }
+
+    global.addEventListener("online", function () { failures = 0; schedule(0); });
+    document.addEventListener("visibilitychange", function () {
+      if (!document.hidden) { schedule(0); }
+    });
+    schedule(0);
+    return {
+      stop: function () { stopped = true; clearTimeout(timer); },
+      now: function () { schedule(0); },
+      version: function () { return version; }
+    };
+  }
+
+  global.ConvoLive = {follow: follow};
+})(window);

@@ -1,0 +1,42 @@
+// The shared screen: follow the conversation and swap in each new view as it comes.
+// The first view is already in the page (rendered on the server); this only keeps it live.
+// A short "Reconnecting…" notice shows only when the server has been unreachable for a
+// couple of seconds, so a single dropped request doesn't flash it on the projector.
+(function () {
+  "use strict";
+
+  var view = document.getElementById("screen-view");
+  if (!view || !window.ConvoLive) { return; }
+  var reconnecting = document.getElementById("screen-reconnecting");
+  var stopped = document.getElementById("screen-stopped");
+  var pending = null;
+
+  function showReconnecting(show) {
+    if (!reconnecting) { return; }
+    if (show) {
+      if (pending === null && reconnecting.hidden) {
+        pending = setTimeout(function () {
+          pending = null;
+          reconnecting.hidden = false;
+        }, 2000);
+      }
+    } else {
+      clearTimeout(pending);
+      pending = null;
+      reconnecting.hidden = true;
+    }
+  }
+
+  window.ConvoLive.follow({
+    url: view.getAttribute("data-view-url"),
+    version: Number(view.getAttribute("data-version") || 0),
+    interval: 1000,
+    onUpdate: function (html) {
+      view.innerHTML = html;
+    },
+    onStatus: function (state) {
+      showReconnecting(state === "reconnecting");
+      if (stopped) { stopped.hidden = state !== "stopped"; }
+    }
+  });
+})();

@@ -1,0 +1,111 @@
+"""The access matrix: every conversation URL, visited by everyone who mustn't reach it.
+
+Visitors: nobody signed in; another facilitator; a participant's device from another
+conversation; a device that was removed.  Facilitator pages send people who aren't signed in
+to sign in, and answer 404 to other facilitators (a conversation's existence stays private).
+Nothing changes in the database whatever they try.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from tests.conftest import AuthActions, page_text
+
+VISITORS = ["anonymous", "other_facilitator", "participant_elsewhere", "revoked_device"]
+
+
+def _conversation_rules(app: Flask) -> list[tuple[str, str, frozenset[str]]]:
+    rules = []
+    for rule in app.url_map.iter_rules():
+        if "conversation_id" in rule.arguments and rule.endpoint != "static":
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+                rules.append((rule.rule, method, frozenset(rule.arguments)))
+    return rules
+
+
+def _fill(rule: str, values: dict[str, object]) -> str:
+    url = rule
+    for key, value in values.items():
+        url = url.replace(f"<int:{key}>", str(value)).replace(f"<{key}>", str(value))
+    return url
+
+
+def _join(app: Flask, code: str, participant_id: int):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    page = client.get(f"/j/{code}")
+    token = AuthActions(client).csrf(f"/j/{code}") if page.status_code == 200 else ""
+    client.post(f"/j/{code}", data={"participant_id": str(participant_id), "csrf_token": token})
+    return client
+
+
+def _snapshot(app: Flask, conversation_id: int) -> dict[str, object]:
+    from convo.conversations import exporting
+    from convo.extensions import db
+    from convo.models import Conversation
+
+    with app.app_context():
+        data = exporting.export(db.session.get(Conversation, conversation_id))
+        data.pop("exported_by")
+        return data
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_no_visitor_reaches_another_conversation(app, make_conversation, make_facilitator,
+                                                 visitor):
+    target = make_conversation()
+    elsewhere = make_conversation()
+    with app.app_context():
+        from convo.conversations import capture
+        from convo.extensions import db
+        from convo.models import Conversation, Device
+
+        conversation = db.session.get(Conversation, target.id)
+        item, _ = capture.add(conversation, client_id="x", text="Private words", kind="note",
+                              raised_by="both", stage_id="open", question_id=None,
+                              author=capture.Author(facilitator_id=target.facilitator.id))
+        db.session.commit()
+        item_id = item.id
+
+    if visitor == "anonymous":
+        client = app.test_client()
+    elif visitor == "other_facilitator":
+        client = app.test_client()
+        AuthActions(client).sign_in_as(make_facilitator())
+    else:
+        owner = elsewhere if visitor == "participant_elsewhere" else target
+        client = _join(app, owner.join_code, owner.participant_ids[0])
+        if visitor == "revoked_device":
+            from convo.live import devices
+
+            with app.app_context():
+                for device in db.session.query(Device).filter_by(conversation_id=target.id):
+                    devices.revoke(device)
+                db.session.commit()
+
+    before = _snapshot(app, target.id)
+    token = AuthActions(client).csrf("/account" if visitor == "other_facilitator" else "/join")
+    values = {"conversation_id": target.id, "item_id": item_id,
+              "participant_id": target.participant_ids[0], "party": "partnership",
+              "action": "delete", "device_id": 1}
+    checked = 0
+    for rule, method, _args in _conversation_rules(app):
+        url = _fill(rule, values)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.open(url, method=method, data={
+                "csrf_token": token, "text": "Intruder", "kind": "note", "raised_by": "both",
+                "mode": "items", "direction": "next", "reveal": "1", "item": [str(item_id)]})
+        body = page_text(response)
+        assert "Private words" not in body, f"{visitor} read {method} {url}"
+        if visitor in ("anonymous", "participant_elsewhere", "revoked_device"):
+            assert response.status_code in (302, 401, 403, 404), f"{visitor} {method} {url}"
+            if response.status_code == 302:
+                assert "/sign-in" in response.headers["Location"], f"{visitor} {method} {url}"
+        else:
+            assert response.status_code in (403, 404), f"{visitor} {method} {url}"
+        checked += 1
+    assert checked >= 25
+    assert _snapshot(app, target.id) == before
