@@ -10,13 +10,13 @@ WORKERS ?= 4
 PO_FILES := $(wildcard convo/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run serve test install install-test translations migrate system-packages i18n-update clean
+.PHONY: run serve test install install-test translations migrate system-packages fonts i18n-update clean
 
-run: install translations migrate
+run: install translations migrate fonts
 	@$(BIN)/convo setup-link --if-needed --base-url http://$(HOST):$(PORT)
 	$(BIN)/convo run --host $(HOST) --port $(PORT)
 
-serve: install translations migrate
+serve: install translations migrate fonts
 	@$(BIN)/convo setup-link --if-needed --base-url http://$(HOST):$(PORT)
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \
 		--access-logformat '%(h)s "%(m)s" %(s)s %(L)ss' 'convo:create_app()'
@@ -49,6 +49,11 @@ migrate: install
 
 system-packages:
 	@scripts/system-packages.sh test
+
+# The PDF summary's fonts.  Without them PDFs fall back to DejaVu Sans, so a machine where
+# they can't be installed still runs convo: this step warns rather than fails.
+fonts:
+	@scripts/system-packages.sh run || echo "convo: PDF fonts not installed; PDFs will use DejaVu Sans." >&2
 
 i18n-update: install
 	$(BIN)/convo i18n update

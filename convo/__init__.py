@@ -24,6 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from convo.conversations import blueprint as conversations_blueprint
     from convo.live import blueprint as live_blueprint
     from convo.questions import blueprint as questions_blueprint
+    from convo.summary import blueprint as summary_blueprint
 
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
         "CONVO_INSTANCE_PATH"
@@ -55,6 +56,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(questions_blueprint.bp)
     app.register_blueprint(live_blueprint.bp)
     app.register_blueprint(conversations_blueprint.bp)
+    app.register_blueprint(summary_blueprint.bp)
+    app.register_blueprint(summary_blueprint.assets)
     questions_blueprint.init_app(app)
     cli.init_app(app)
     return app

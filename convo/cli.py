@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(setup_link)
     app.cli.add_command(i18n)
     app.cli.add_command(export_conversation)
+    app.cli.add_command(demo)
 
 
 commands = AppGroup("convo-commands")  # a holder: its commands get an app context
@@ -107,6 +108,36 @@ def export_conversation(conversation_id: int, out: str | None) -> None:
         click.echo(f"Wrote conversation {conversation_id} to {out}.")
     else:
         click.echo(body)
+
+
+@commands.command("demo", with_appcontext=False)
+@click.option("--out", "out_dir", required=True,
+              type=click.Path(file_okay=False, writable=True, path_type=Path),
+              help="Folder to write summary.pdf and summary.docx to.")
+def demo(out_dir: Path) -> None:
+    """Build the demo conversation (the research's health example) in a throwaway database and
+    write its issued summary as summary.pdf and summary.docx."""
+    import secrets
+    import tempfile
+
+    from flask_migrate import upgrade
+
+    from convo.demo.build import write_demo
+
+    with tempfile.TemporaryDirectory(prefix="convo-demo-") as tmp:
+        app = create_app({
+            "INSTANCE_PATH": tmp,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/demo.sqlite3",
+            "EXPORT_DIR": f"{tmp}/exports",
+            "QUESTION_SETS_DIR": f"{tmp}/question_sets",
+            "SECRET_KEY": secrets.token_hex(16),
+        })
+        with app.app_context():
+            upgrade()
+            pdf, docx = write_demo(out_dir)
+            db.session.remove()
+            db.engine.dispose()
+    click.echo(f"Wrote {pdf} and {docx}.")
 
 
 @commands.group("i18n")

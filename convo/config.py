@@ -69,6 +69,16 @@ class Defaults:
     BABEL_DEFAULT_TIMEZONE = "Europe/London"
     LANGUAGES = ["en_GB"]
 
+    # Email for sending summaries.  MAIL_SECURITY: "starttls" (port 587), "tls" (port 465)
+    # or "none" (only for a server on this machine).  Unset MAIL_HOST: sending is switched off.
+    MAIL_HOST: str | None = None
+    MAIL_PORT = 587
+    MAIL_SECURITY = "starttls"
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_FROM: str | None = None
+    MAIL_TIMEOUT = 20
+
     LOG_LEVEL = "INFO"
 
 

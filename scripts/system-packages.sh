@@ -1,18 +1,32 @@
 #!/usr/bin/env bash
-# Install the Debian packages the test suite needs, when they are missing.
-# Usage: scripts/system-packages.sh test   (PostgreSQL server)
+# Install the Debian packages convo needs, when they are missing.
+# Usage: scripts/system-packages.sh run    (fonts for the PDF summary)
+#        scripts/system-packages.sh test   (the same fonts, PostgreSQL, poppler-utils)
 # Fails, naming the package, when one can't be installed: the suite never skips for it.
 set -euo pipefail
 
 need=()
 have_cmd() { command -v "$1" >/dev/null 2>&1; }
 have_pg() { compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || have_cmd initdb; }
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+# The PDF summary's fonts (templates/summary/document.css): Noto Sans with its Hebrew and
+# Arabic companions, and colour emoji.  Both packages are under the SIL Open Font License.
+need_fonts() {
+  have_pkg fonts-noto-core || need+=(fonts-noto-core)
+  have_pkg fonts-noto-color-emoji || need+=(fonts-noto-color-emoji)
+}
 
 case "${1:-test}" in
-  test)
-    have_pg || need+=(postgresql)
+  run)
+    need_fonts
     ;;
-  *) echo "usage: $0 test" >&2; exit 2 ;;
+  test)
+    need_fonts
+    have_pg || need+=(postgresql)
+    have_cmd pdftotext || need+=(poppler-utils)  # tests read the PDF summary back
+    have_cmd soffice || need+=(libreoffice-writer-nogui)  # the Word summary must open there
+    ;;
+  *) echo "usage: $0 run|test" >&2; exit 2 ;;
 esac
 
 if [ ${#need[@]} -eq 0 ]; then
@@ -31,6 +45,6 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq || { echo "apt-get update failed; cannot install: ${need[*]}" >&2; exit 1; }
 if ! $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; then
-  echo "Could not install: ${need[*]}. The test suite needs them and does not skip." >&2
+  echo "Could not install: ${need[*]}. convo needs them (the test suite does not skip)." >&2
   exit 1
 fi

@@ -374,8 +374,11 @@ def close(conversation_id: int) -> Any:
     conversation = _owned(conversation_id)
     _confirmed()
     service.close(conversation)
-    return _done(conversation, message=_("The conversation is closed. Participants can no "
-                                         "longer add to it; you can still correct it."))
+    if wants_json():
+        return _done(conversation)
+    flash(_("The conversation is closed. Participants can no longer add to it; you can still "
+            "correct it. Now write up the summary."), "success")
+    return redirect(url_for("summary.draft", conversation_id=conversation.id))
 
 
 @bp.post("/conversations/<int:conversation_id>/reopen")

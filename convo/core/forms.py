@@ -16,8 +16,13 @@ from wtforms.validators import ValidationError
 _UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 
 
+def is_readable(text: str) -> bool:
+    """False for text holding control characters or stand-ins for unreadable bytes."""
+    return not _UNREADABLE.search(text)
+
+
 def readable_text(_form: Any, field: Field) -> None:
-    if isinstance(field.data, str) and _UNREADABLE.search(field.data):
+    if isinstance(field.data, str) and not is_readable(field.data):
         raise ValidationError(
             _l("This contains characters that couldn't be read. Please retype it.")
         )

@@ -523,3 +523,42 @@ def revoke_device(conversation_id: int, device_id: int) -> Any:
     flash(_("%(name)s's phone or computer has been removed from the conversation. If that was "
             "a mistake, they can join again with the code.", name=name), "success")
     return redirect(_same_site_referrer() or console_url(conversation))
+
+
+# --- the summary: read it, and approve it for your side ------------------------------------------
+
+
+@bp.get("/p/summary")
+def participant_summary() -> Any:
+    """The draft summary as it reads now, and your side's approval."""
+    from convo.summary.build import build
+
+    seat = _seat()
+    summary = build(seat.conversation)
+    party_index = 0 if seat.participant.party == "partnership" else 1
+    return render_template("live/participant_summary.html", summary=summary,
+                           approval=summary.approvals[party_index],
+                           **_view_context(seat))
+
+
+@bp.get("/p/summary/document")
+def participant_summary_document() -> Any:
+    from convo.summary.blueprint import render_for_browser
+    from convo.summary.build import build
+
+    return render_for_browser(build(_seat().conversation))
+
+
+@bp.post("/p/summary/approve")
+def participant_approve() -> Any:
+    """Approve the summary, as it reads at this moment, on behalf of your side.  Works after
+    the conversation has closed: that is when summaries are usually approved."""
+    from convo.summary import service as summary_service
+
+    if devices.token_in_session() is None:
+        _stop(403, "none")
+    seat = _seat()
+    summary_service.approve(seat.conversation, seat.participant.party,
+                            f"participant:{seat.participant.id}")
+    flash(_("Thank you. Your side's approval is recorded."), "success")
+    return redirect(url_for("live.participant_summary"))

@@ -6,10 +6,12 @@ from convo.models.conversation import (AddedQuestion, Conversation, Conversation
 from convo.models.facilitator import AccountToken, Facilitator
 from convo.models.rating import Rating, RelationshipChoice
 from convo.models.snapshot import QuestionSetSnapshot
+from convo.models.summary import SummaryApproval, SummaryDraft, SummarySend, SummaryVersion
 from convo.models.throttle import Throttle
 
 __all__ = [
     "AccountToken", "AddedQuestion", "Conversation", "ConversationStage", "Device",
     "Facilitator", "Item", "ItemRevision", "Participant", "QuestionSetSnapshot", "Rating",
-    "RelationshipChoice", "Throttle",
+    "RelationshipChoice", "SummaryApproval", "SummaryDraft", "SummarySend", "SummaryVersion",
+    "Throttle",
 ]

@@ -62,6 +62,10 @@ class Item(db.Model):
     agreed_by_both: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16), default="agreed")
 
+    # In the summary: left out by the facilitator, or placed in their chosen order.
+    in_summary: Mapped[bool] = mapped_column(Boolean, default=True)
+    summary_position: Mapped[int | None] = mapped_column(Integer)
+
     revisions: Mapped[list[ItemRevision]] = relationship(
         back_populates="item", cascade="all, delete-orphan", order_by="ItemRevision.id"
     )

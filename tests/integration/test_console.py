@@ -227,7 +227,7 @@ def test_facilitator_enters_ratings_hidden_until_revealed(app, client, auth, run
     assert page.status_code == 200 and "Mutual knowledge" in page_text(page)
     scores = {f"eight_criteria.{c}.now": "2" for c in (
         "mutual_knowledge", "understanding", "trust", "respect", "common_language",
-        "shared_goals", "defined_roles", "capacity")}
+        "shared_goals", "roles_and_flexibility", "capacity_to_follow_through")}
     bad = auth.post(f"{url}/ratings/partnership", data={**scores,
                                                          "eight_criteria.trust.now": "9"})
     assert bad.status_code == 422

@@ -885,9 +885,11 @@ PARTICIPANT_VISITORS = ["anonymous", "participant_elsewhere", "revoked_device"]
 
 
 def _participant_rules(app: Flask) -> list[tuple[str, str]]:
-    return [(rule.rule, method) for rule in app.url_map.iter_rules()
-            if rule.rule.startswith("/p") and rule.endpoint.startswith("live.")
-            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})]
+    rules = [(rule.rule, method) for rule in app.url_map.iter_rules()
+             if rule.rule.startswith("/p") and rule.endpoint.startswith("live.")
+             for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})]
+    # Leaving forgets the device, so it goes last: every other URL is tried with it.
+    return sorted(rules, key=lambda pair: pair[0] == "/p/leave")
 
 
 def _export(app: Flask, conversation_id: int) -> dict[str, Any]:

@@ -1,0 +1,99 @@
+"""The shared summary: the facilitator's draft, each party's approval, issued versions, sends."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from convo.core.clock import utcnow
+from convo.extensions import db
+from convo.models.types import UTCDateTime
+
+
+class SummaryDraft(db.Model):
+    """The words the facilitator writes around what was captured."""
+
+    __tablename__ = "summary_draft"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), unique=True)
+    introduction: Mapped[str] = mapped_column(Text, default="")
+    closing: Mapped[str] = mapped_column(Text, default="")
+    # A short text under each heading, as JSON: {"community": "...", "challenges": "...", ...}
+    narratives: Mapped[str] = mapped_column(Text, default="{}")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<SummaryDraft of conversation {self.conversation_id}>"
+
+
+class SummaryApproval(db.Model):
+    """A party's approval of the draft as it stood (its content hash) at that moment."""
+
+    __tablename__ = "summary_approval"
+    __table_args__ = (UniqueConstraint("conversation_id", "party",
+                                       name="uq_summary_approval_party"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
+    party: Mapped[str] = mapped_column(String(16))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(32))  # facilitator:<id> / participant:<id>
+
+    def __repr__(self) -> str:
+        return f"<SummaryApproval {self.party} of conversation {self.conversation_id}>"
+
+
+class SummaryVersion(db.Model):
+    """An issued summary.  Never changed once written: a correction is the next version."""
+
+    __tablename__ = "summary_version"
+    __table_args__ = (UniqueConstraint("conversation_id", "number",
+                                       name="uq_summary_version_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    change_note: Mapped[str] = mapped_column(Text, default="")
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("facilitator.id", ondelete="SET NULL"))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # Paths relative to the export folder, and the SHA-256 of each file's bytes.
+    pdf_file: Mapped[str] = mapped_column(String(500))
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    docx_file: Mapped[str] = mapped_column(String(500))
+    docx_sha256: Mapped[str] = mapped_column(String(64))
+    summary_json: Mapped[str] = deferred(mapped_column(Text))
+
+    sends: Mapped[list[SummarySend]] = relationship(
+        back_populates="version", cascade="all, delete-orphan", order_by="SummarySend.id")
+
+    def __repr__(self) -> str:
+        return f"<SummaryVersion {self.number} of conversation {self.conversation_id}>"
+
+
+class SummarySend(db.Model):
+    """One attempt to email one recipient one version: sent, or failed with the reason."""
+
+    __tablename__ = "summary_send"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("summary_version.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    label: Mapped[str] = mapped_column(String(200))  # name, or role when not to be named
+    status: Mapped[str] = mapped_column(String(16))  # "sent" or "failed"
+    error: Mapped[str | None] = mapped_column(Text)
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    version: Mapped[SummaryVersion] = relationship(back_populates="sends")
+
+    def __repr__(self) -> str:
+        return f"<SummarySend {self.status} version={self.version_id}>"

@@ -1,0 +1,1 @@
+"""The shared summary: one document model, rendered as HTML, PDF and Word, versioned and sent."""

@@ -1,0 +1,286 @@
+"""The summary page: the draft on screen, approvals, issuing, downloads and sending."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template,
+                   request, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from convo.conversations import capture
+from convo.conversations import service as conversations
+from convo.conversations.blueprint import wants_json
+from convo.core.forms import BaseForm, is_readable
+from convo.extensions import db
+from convo.live import state
+from convo.models import Conversation
+from convo.summary import mail, service
+from convo.summary.build import NARRATIVE_KEYS, build, content_hash, section_key, summary_items
+from convo.summary.forms import IssueForm, SendForm
+
+bp = Blueprint("summary", __name__, url_prefix="/c/<int:conversation_id>/summary")
+# The document's stylesheet, for reading a draft in the browser (the strict content security
+# policy allows no inline styles).  Not sensitive: the same for every summary.
+assets = Blueprint("summary_assets", __name__)
+
+
+@assets.get("/summary/document.css")
+def document_css() -> Any:
+    from convo import ROOT
+
+    response = Response((ROOT / "templates" / "summary" / "document.css").read_text(
+        encoding="utf-8"), mimetype="text/css")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def render_for_browser(summary: Any) -> Response:
+    """The summary as the document will read, as a page in the browser."""
+    from convo.summary.render_html import render_html
+
+    return Response(render_html(summary, stylesheet_href=url_for("summary_assets.document_css")),
+                    mimetype="text/html")
+
+
+def _owned(conversation_id: int) -> Conversation:
+    return conversations.load_for_facilitator(conversation_id, current_user)
+
+
+def _page(conversation: Conversation, status: int = 200, **extra: Any) -> Any:
+    summary = build(conversation)
+    draft = service.draft_for(conversation)
+    from convo.summary.build import narratives_of
+
+    items = [i for i in summary_items(conversation)]
+    grouped: dict[str, list[Any]] = {}
+    for item in items:
+        grouped.setdefault(section_key(item), []).append(item)
+    found = service.versions(conversation)
+    return render_template(
+        "summary/draft.html", conversation=conversation, summary=summary, draft=draft,
+        narratives=narratives_of(draft), grouped=grouped, versions=found,
+        latest=found[-1] if found else None, current_hash=content_hash(summary),
+        issue_form=extra.get("issue_form") or IssueForm(formdata=None),
+        send_form=extra.get("send_form") or SendForm(formdata=None),
+        confirm=BaseForm(), mail_ready=mail.configured(),
+        recipients=_default_recipients(conversation), errors=extra.get("errors", {}),
+        sections=_section_titles(),
+    ), status
+
+
+def _section_titles() -> dict[str, str]:
+    from convo.summary.build import section_titles
+
+    titles = section_titles()
+    titles["purpose"] = _("Other points")  # points said while agreeing the space
+    return titles
+
+
+@bp.get("")
+@login_required
+def draft(conversation_id: int) -> Any:
+    return _page(_owned(conversation_id))
+
+
+@bp.post("/draft")
+@login_required
+def save_draft(conversation_id: int) -> Any:
+    conversation = _owned(conversation_id)
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    fields = ("introduction", "closing") + tuple(f"narrative-{k}" for k in NARRATIVE_KEYS)
+    for name in fields:
+        if name not in request.form:
+            continue
+        value = request.form[name].strip()
+        if len(value) > service.NARRATIVE_MAX:
+            errors[name] = _("This is too long: use at most %(max)d characters.",
+                             max=service.NARRATIVE_MAX)
+            continue
+        if not is_readable(value):
+            errors[name] = _("This contains characters that couldn't be read. Please retype it.")
+            continue
+        values[name] = value
+    if errors:
+        if wants_json():
+            return jsonify({"ok": False, "errors": errors}), 422
+        return _page(conversation, 422, errors=errors)
+    service.save_draft(
+        conversation,
+        introduction=values.get("introduction"),
+        closing=values.get("closing"),
+        narratives={k.removeprefix("narrative-"): v for k, v in values.items()
+                    if k.startswith("narrative-")},
+    )
+    if wants_json():
+        return jsonify({"ok": True, "version": conversation.version})
+    flash(_("Draft saved."), "success")
+    return redirect(url_for("summary.draft", conversation_id=conversation.id, _anchor="writing"))
+
+
+@bp.post("/items/<int:item_id>/<action>")
+@login_required
+def item(conversation_id: int, item_id: int, action: str) -> Any:
+    conversation = _owned(conversation_id)
+    found = capture.item_or_404(conversation, item_id)
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    if action in ("leave-out", "put-back"):
+        service.set_in_summary(conversation, found, action == "put-back")
+    elif action in ("up", "down"):
+        service.move_in_summary(conversation, found, -1 if action == "up" else 1)
+    else:
+        abort(404)
+    if wants_json():
+        return jsonify({"ok": True})
+    return redirect(url_for("summary.draft", conversation_id=conversation.id,
+                            _anchor=f"point-{found.id}"))
+
+
+@bp.post("/approval/<party>")
+@login_required
+def approval(conversation_id: int, party: str) -> Any:
+    conversation = _owned(conversation_id)
+    if party not in service.PARTIES or not BaseForm().validate_on_submit():
+        abort(404 if party not in service.PARTIES else 400)
+    if request.form.get("withdraw"):
+        service.withdraw_approval(conversation, party)
+        flash(_("Approval withdrawn for %(party)s.", party=conversation.party_name(party)),
+              "success")
+    else:
+        service.approve(conversation, party, f"facilitator:{current_user.id}")
+        flash(_("Recorded: %(party)s approves the summary as it reads now.",
+                party=conversation.party_name(party)), "success")
+    return redirect(url_for("summary.draft", conversation_id=conversation.id,
+                            _anchor="approval"))
+
+
+@bp.post("/show")
+@login_required
+def show_on_screen(conversation_id: int) -> Any:
+    conversation = _owned(conversation_id)
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    conversation.screen_mode = "summary"
+    state.bump(conversation)
+    flash(_("The draft is on the shared screen."), "success")
+    return redirect(url_for("summary.draft", conversation_id=conversation.id))
+
+
+@bp.get("/preview")
+@login_required
+def preview(conversation_id: int) -> Any:
+    """The draft as the document will read (HTML), before issuing."""
+    return render_for_browser(build(_owned(conversation_id)))
+
+
+@bp.post("/issue")
+@login_required
+def issue(conversation_id: int) -> Any:
+    conversation = _owned(conversation_id)
+    form = IssueForm()
+    if not form.validate_on_submit():
+        return _page(conversation, 422, issue_form=form)
+    try:
+        version = service.issue(conversation, current_user, form.change_note.data or "")
+    except service.IssueError as exc:
+        messages = {
+            "approvals": _("Both parties need to approve the summary as it reads now before "
+                           "it is issued."),
+            "change_note": _("Say what changed since the last version: it is printed on the "
+                             "correction."),
+            "conflict": _("Someone else issued a version at the same moment. Check the "
+                          "versions below and try again if needed."),
+        }
+        form.change_note.errors = [messages[str(exc)]] if str(exc) == "change_note" else []
+        if str(exc) != "change_note":
+            form.form_errors.append(messages[str(exc)])
+        return _page(conversation, 409 if str(exc) == "conflict" else 422, issue_form=form)
+    flash(_("Version %(number)d is issued. Download it or send it below.",
+            number=version.number), "success")
+    return redirect(url_for("summary.draft", conversation_id=conversation.id,
+                            _anchor="versions"))
+
+
+@bp.get("/v<int:number>.<kind>")
+@login_required
+def download(conversation_id: int, number: int, kind: str) -> Any:
+    conversation = _owned(conversation_id)
+    version = service.version_or_none(conversation, number)
+    if version is None or kind not in ("pdf", "docx"):
+        abort(404)
+    try:
+        data, filename = service.read_issued(version, kind)
+    except service.FileDamaged:
+        abort(500)
+    mimetype = "application/pdf" if kind == "pdf" else (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _default_recipients(conversation: Conversation) -> list[dict[str, Any]]:
+    return [{"id": p.id, "label": p.public_name, "role": p.role, "email": p.email,
+             "named": p.may_be_named, "party": conversation.party_name(p.party)}
+            for p in conversation.participants if p.email]
+
+
+@bp.post("/v<int:number>/send")
+@login_required
+def send(conversation_id: int, number: int) -> Any:
+    conversation = _owned(conversation_id)
+    version = service.version_or_none(conversation, number)
+    if version is None:
+        abort(404)
+    form = SendForm()
+    if not form.validate_on_submit():
+        return _page(conversation, 422, send_form=form)
+    chosen = set(request.form.getlist("participant"))
+    recipients = [mail.Recipient(r["email"], r["label"], r["named"])
+                  for r in _default_recipients(conversation) if str(r["id"]) in chosen]
+    retry = set(request.form.getlist("retry"))
+    recipients += [mail.Recipient(s.email, s.label, False) for s in version.sends
+                   if str(s.id) in retry and s.status == "failed"]
+    bad = []
+    for line in (form.others.data or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            address = validate_email(line, check_deliverability=False).normalized
+        except EmailNotValidError:
+            bad.append(line)
+            continue
+        recipients.append(mail.Recipient(address, address, False))
+    if bad:
+        form.others.errors = [_("These aren't email addresses: %(list)s",
+                                list=", ".join(bad[:5]))]
+        return _page(conversation, 422, send_form=form)
+    seen: set[str] = set()
+    recipients = [r for r in recipients if not (r.email.lower() in seen
+                                                or seen.add(r.email.lower()))]
+    if not recipients:
+        form.form_errors.append(_("Choose at least one person to send it to."))
+        return _page(conversation, 422, send_form=form)
+    if not mail.configured():
+        form.form_errors.append(_("Email isn't set up on this server yet (MAIL_HOST and "
+                                  "MAIL_FROM). Download the files and send them yourself."))
+        return _page(conversation, 422, send_form=form)
+    summary = build(conversation, version)
+    records = mail.send(conversation, version, summary.title, recipients)
+    sent = sum(1 for r in records if r.status == "sent")
+    failed = len(records) - sent
+    if failed:
+        flash(_("Sent to %(sent)d; %(failed)d could not be sent. See below to try again.",
+                sent=sent, failed=failed), "error")
+    else:
+        flash(_("Sent to %(sent)d.", sent=sent), "success")
+    db.session.flush()
+    return redirect(url_for("summary.draft", conversation_id=conversation.id, _anchor="versions"))

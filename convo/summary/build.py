@@ -1,0 +1,376 @@
+"""build(conversation) -> Summary: everything the summary says, as plain data.
+
+All words are chosen here, in the conversation's own language: headings, dates ("Tuesday
+14 September 2021", Europe/London), parties, and people.  A participant who asked not to be
+named appears by role only — in the people list, as an action's owner, and wherever their
+full name was typed into a point, a narrative or the agreement.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import asdict, replace
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from convo.conversations import ratings as ratings_module
+from convo.conversations import service
+from convo.conversations.chart import describe, ratings_svg
+from convo.conversations.labels import ACTION_STATUS_LABELS
+from convo.extensions import db
+from convo.models import (Conversation, Facilitator, Item, Participant, SummaryApproval,
+                          SummaryDraft, SummaryVersion)
+from convo.questions.blueprint import AGENCY_TYPE_LABELS
+from convo.questions.schema import text_in
+from convo.summary.model import (ActionRow, AppendixStage, Approval, PartyPeople, Person,
+                                 Point, RatingRow, RatingsBlock, RelationshipView, Section,
+                                 Summary)
+
+LONDON = ZoneInfo("Europe/London")
+
+# Which heading a point goes under.  Challenges, opportunities and actions go by kind; other
+# kinds go by the stage they were said in.
+STAGE_SECTIONS = {
+    "open": "purpose",
+    "get_to_know": "working_towards",
+    "whats_happening": "community",
+    "how_well": "how_well",
+    "lto_review": "how_well",
+    "challenges": "challenges",
+    "opportunities": "opportunities",
+    "actions": "actions",
+    "keeping_in_touch": "keeping_in_touch",
+    "close": "closing",
+}
+NARRATIVE_KEYS = ("purpose", "working_towards", "community", "how_well", "challenges",
+                  "opportunities", "actions", "keeping_in_touch", "follow_ups", "other")
+
+
+def section_titles() -> dict[str, str]:
+    return {
+        "purpose": _("Why we met"),
+        "working_towards": _("What each of us is working towards"),
+        "community": _("What is happening in the community"),
+        "how_well": _("How well we work together"),
+        "challenges": _("Challenges"),
+        "opportunities": _("Opportunities"),
+        "actions": _("Agreed actions"),
+        "keeping_in_touch": _("How we keep in touch"),
+        "follow_ups": _("Questions to follow up"),
+        "other": _("Other points"),
+        "closing": _("To close"),
+    }
+
+
+def labels() -> dict[str, str]:
+    return {
+        "who_took_part": _("Who took part"),
+        "facilitator": _("Facilitator"),
+        "date": _("Date"),
+        "time": _("Time"),
+        "place": _("Place"),
+        "introduction": _("Introduction"),
+        "purpose": _("Why we met"),
+        "ground_rules": _("What we agreed about the conversation"),
+        "how_well": _("How well we work together"),
+        "ratings_intro": _("Each side rated the relationship separately, before seeing the "
+                           "other's ratings. The scale runs from {low} to {high}."),
+        "criterion": _("What we rated"),
+        "difference": _("Difference"),
+        "rating_column": _("When"),
+        "biggest_marker": _("Biggest difference"),
+        "change_note": _("What changed"),
+        "status": _("Status"),
+        "details": _("About this conversation"),
+        "biggest": _("The biggest differences"),
+        "relationship_type": _("What kind of relationship"),
+        "relationship_now": _("It is now"),
+        "relationship_wanted": _("We want it to become"),
+        "actions": _("Agreed actions"),
+        "action": _("Action"),
+        "owner": _("Who"),
+        "party": _("Which side"),
+        "by_when": _("By when"),
+        "first_step": _("First step"),
+        "agreed_by_both": _("Agreed by both sides"),
+        "keeping_in_touch": _("How we keep in touch"),
+        "contacts": _("Points of contact"),
+        "meeting_rhythm": _("How often we meet"),
+        "next_conversation": _("Next conversation"),
+        "approvals": _("Approval"),
+        "appendix": _("Appendix: the questions we used"),
+        "page": _("Page"),
+        "of": _("of"),
+        "raised_by": _("Raised by"),
+        "not_said": _("Not said"),
+        "no_score": _("No score"),
+        "chart_alt": _("Chart of both sides' ratings"),
+    }
+
+
+class Anonymiser:
+    """Replaces the full names of people who asked not to be named with their roles."""
+
+    def __init__(self, participants: list[Participant]) -> None:
+        hidden = [(p.name.strip(), p.role.strip()) for p in participants
+                  if not p.may_be_named and p.name.strip()]
+        # Longest names first, so "Jo Smith-Jones" is replaced before "Jo Smith".
+        hidden.sort(key=lambda pair: len(pair[0]), reverse=True)
+        self._patterns = [(re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)", re.IGNORECASE),
+                           role) for name, role in hidden]
+
+    def __call__(self, text: str | None) -> str:
+        text = text or ""
+        for pattern, role in self._patterns:
+            text = pattern.sub(role, text)
+        return text
+
+
+def _draft(conversation: Conversation) -> SummaryDraft:
+    draft = db.session.scalar(select(SummaryDraft).where(
+        SummaryDraft.conversation_id == conversation.id))
+    return draft or SummaryDraft(conversation_id=conversation.id, introduction="", closing="",
+                                 narratives="{}")
+
+
+def narratives_of(draft: SummaryDraft) -> dict[str, str]:
+    try:
+        data = json.loads(draft.narratives or "{}")
+    except ValueError:
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def summary_items(conversation: Conversation) -> list[Item]:
+    """The points the summary uses, in the facilitator's order (hidden and removed left out)."""
+    items = db.session.scalars(select(Item).where(
+        Item.conversation_id == conversation.id, Item.deleted_at.is_(None),
+        Item.merged_into_id.is_(None))).all()
+    return sorted(items, key=lambda i: (i.summary_position if i.summary_position is not None
+                                        else 10_000_000 + i.position, i.id))
+
+
+def section_key(item: Item) -> str:
+    by_kind = {"challenge": "challenges", "opportunity": "opportunities", "action": "actions",
+               "follow_up": "follow_ups"}
+    return by_kind.get(item.kind) or STAGE_SECTIONS.get(item.stage_id or "", "other")
+
+
+def _raised_by(raised_by: str, conversation: Conversation) -> str:
+    return {"partnership": conversation.partnership_name, "agency": conversation.agency_name,
+            "both": _("Both"), "facilitator": _("Facilitator")}.get(raised_by, raised_by)
+
+
+def _long_date(value: date | datetime | None, locale: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LONDON).date()
+    return format_date(value, "EEEE d MMMM y", locale=locale)
+
+
+def _plain_date(value: date | datetime | None, locale: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LONDON).date()
+    return format_date(value, "d MMMM y", locale=locale)
+
+
+def slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or "conversation"
+
+
+def _ratings(conversation: Conversation, plan, locale: str) -> tuple[tuple[RatingsBlock, ...],  # type: ignore[no-untyped-def]
+                                                                     tuple[RelationshipView, ...]]:
+    blocks = []
+    column_names = {"at_start": _("At the start"), "now": _("Now")}
+    used = {s.rating for s in plan.included if s.rating}
+    for instrument in plan.question_set.ratings:
+        if used and instrument.id not in used:
+            continue
+        comparison = ratings_module.compare(conversation, plan, instrument)
+        if all(r.partnership is None and r.agency is None for r in comparison.rows):
+            continue
+        title = comparison.title
+        svg = ratings_svg(comparison, partnership_label=conversation.partnership_name,
+                          agency_label=conversation.agency_name, title=title, locale=locale,
+                          id_prefix=f"chart-{instrument.id}")
+        words = describe(comparison, partnership_label=conversation.partnership_name,
+                         agency_label=conversation.agency_name, locale=locale)
+        multi = len(comparison.columns) > 1
+        blocks.append(RatingsBlock(
+            title=title, scale_min=comparison.scale_min, scale_max=comparison.scale_max,
+            scale_labels=tuple(sorted(comparison.labels.items())),
+            columns=tuple(column_names.get(c, c) for c in comparison.columns),
+            rows=tuple(RatingRow(
+                criterion=r.title, description=r.description,
+                column=column_names.get(r.column, r.column) if multi else "",
+                partnership=r.partnership, agency=r.agency, difference=r.difference,
+                biggest=r.criterion_id in comparison.biggest
+                and r.column == comparison.columns[-1]) for r in comparison.rows),
+            biggest=tuple(next(r.title for r in comparison.rows if r.criterion_id == c)
+                          for c in comparison.biggest),
+            chart_svg=str(svg), chart_title=title, chart_description=str(words),
+        ))
+    types = {t.id: text_in(t.title, locale, plan.question_set.locale)
+             for t in plan.question_set.relationship_types}
+    choices = ratings_module.relationship_choices(conversation)
+    relationship = tuple(
+        RelationshipView(conversation.party_name(party), types.get(c.now_type or "", ""),
+                         types.get(c.wanted_type or "", ""))
+        for party in ("partnership", "agency") if (c := choices.get(party)) is not None
+        and (c.now_type or c.wanted_type))
+    return tuple(blocks), relationship
+
+
+def build(conversation: Conversation, version: SummaryVersion | None = None) -> Summary:
+    """The summary of a conversation, as it stands (or as `version` was issued)."""
+    with force_locale(conversation.locale):
+        return _build(conversation, version)
+
+
+def _build(conversation: Conversation, version: SummaryVersion | None) -> Summary:
+    locale = conversation.locale
+    plan = service.plan_for(conversation)
+    draft = _draft(conversation)
+    narratives = narratives_of(draft)
+    anonymise = Anonymiser(list(conversation.participants))
+    titles = section_titles()
+
+    points: dict[str, list[Point]] = {key: [] for key in titles}
+    actions: list[ActionRow] = []
+    participants = {p.id: p for p in conversation.participants}
+    statuses = {k: str(v) for k, v in ACTION_STATUS_LABELS.items()}
+    for item in summary_items(conversation):
+        if not item.in_summary:
+            continue
+        key = section_key(item)
+        if key == "actions" and item.kind == "action":
+            owner = item.owner_name or ""
+            linked = participants.get(item.owner_participant_id or 0)
+            if linked is not None:
+                owner = linked.public_name
+            by_when = (_("By the next conversation") if item.due_by_next
+                       else _plain_date(item.due_date, locale))
+            actions.append(ActionRow(
+                what=anonymise(item.text), owner=anonymise(owner),
+                party=_raised_by(item.owner_party, conversation) if item.owner_party else "",
+                by_when=by_when, first_step=anonymise(item.first_step),
+                agreed_by_both=item.agreed_by_both, status=statuses.get(item.status, "")))
+            continue
+        if key == "actions":  # a note said while agreeing actions: no table row of its own
+            key = "other"
+        points.setdefault(key, []).append(Point(anonymise(item.text),
+                                                _raised_by(item.raised_by, conversation)))
+
+    def section(key: str) -> Section:
+        return Section(key=key, title=titles[key], narrative=anonymise(narratives.get(key, "")),
+                       points=tuple(points.get(key, ())))
+
+    people = tuple(
+        PartyPeople(party, conversation.party_name(party), tuple(
+            Person(anonymise(p.public_name), p.role, p.may_be_named)
+            for p in conversation.participants if p.party == party and p.attended))
+        for party in ("partnership", "agency"))
+    blocks, relationship = _ratings(conversation, plan, locale)
+
+    approvals = []
+    current_hash = None
+    for party in ("partnership", "agency"):
+        record = db.session.scalar(select(SummaryApproval).where(
+            SummaryApproval.conversation_id == conversation.id, SummaryApproval.party == party))
+        approvals.append((party, record))
+
+    kind = str(AGENCY_TYPE_LABELS.get(conversation.agency_type, conversation.agency_type))
+    if conversation.agency_subtype:
+        subtitle = next((text_in(s.title, locale, plan.question_set.locale)
+                         for s in plan.question_set.subtypes
+                         if s.id == conversation.agency_subtype), "")
+        if subtitle:
+            kind = f"{kind}: {subtitle}"
+    facilitator = db.session.get(Facilitator, conversation.facilitator_id)
+    purpose_points = points.get("purpose", [])
+    other_points = points.get("other", [])
+
+    summary = Summary(
+        title=_("%(partnership)s and %(agency)s", partnership=conversation.partnership_name,
+                agency=conversation.agency_name),
+        subtitle=_("Summary of our conversation"),
+        partnership=conversation.partnership_name,
+        agency=conversation.agency_name,
+        agency_kind=kind,
+        date_text=_long_date(conversation.starts_at, locale),
+        time_text=format_time(conversation.starts_at.astimezone(LONDON), "HH:mm", locale=locale)
+        if conversation.starts_at else "",
+        place=anonymise(conversation.place or ("" if not conversation.video_link
+                                               else _("Video call"))),
+        facilitator=facilitator.name if facilitator else "",
+        locale=locale,
+        status_text=_("Draft"),
+        version=None,
+        change_note="",
+        file_stem="summary-" + slug(conversation.partnership_name) + "-" + slug(
+            conversation.agency_name),
+        people=people,
+        introduction=anonymise(draft.introduction),
+        purpose=anonymise(conversation.purpose),
+        ground_rules=anonymise(conversation.ground_rules),
+        working_towards=section("working_towards"),
+        community=section("community"),
+        how_well=section("how_well"),
+        ratings=blocks,
+        relationship=relationship,
+        challenges=section("challenges"),
+        opportunities=section("opportunities"),
+        actions=tuple(actions),
+        actions_narrative=anonymise(narratives.get("actions", "")),
+        keeping_in_touch=section("keeping_in_touch"),
+        contacts=anonymise(conversation.contacts),
+        meeting_rhythm=anonymise(conversation.meeting_rhythm),
+        next_conversation=anonymise(conversation.next_conversation),
+        follow_ups=section("follow_ups"),
+        other=Section("other", titles["other"], anonymise(narratives.get("other", "")),
+                      tuple(purpose_points) + tuple(other_points)),
+        closing=Section("closing", titles["closing"], anonymise(draft.closing),
+                        tuple(points.get("closing", ()))),
+        approvals=(),
+        appendix=tuple(
+            AppendixStage(stage.title, tuple(q.text for q in stage.questions))
+            for stage in plan.included),
+        labels=labels(),
+    )
+    current_hash = content_hash(summary)
+    summary = replace(summary, approvals=tuple(
+        Approval(conversation.party_name(party),
+                 approved=record is not None and record.content_hash == current_hash,
+                 text=(_("Approved on %(date)s", date=_plain_date(record.approved_at, locale))
+                       if record is not None and record.content_hash == current_hash
+                       else _("Approved an earlier draft; not yet this one")
+                       if record is not None else _("Not yet approved")))
+        for party, record in approvals))
+    if version is not None:
+        summary = replace(
+            summary, version=version.number, change_note=version.change_note,
+            status_text=_("Version %(number)d, issued %(date)s", number=version.number,
+                          date=_plain_date(version.issued_at, locale)),
+            file_stem=f"{summary.file_stem}-v{version.number}")
+    return summary
+
+
+def content_hash(summary: Summary) -> str:
+    """A fingerprint of what the summary says (not of its status or approvals): an approval
+    holds for exactly the words that were approved."""
+    data = asdict(replace(summary, approvals=(), status_text="", version=None, change_note="",
+                          file_stem=""))
+    body = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(body.encode()).hexdigest()

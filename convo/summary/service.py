@@ -1,0 +1,249 @@
+"""The summary's life: the draft's words, approvals, issuing versions to exports/, reading them.
+
+Issuing writes each file completely under a temporary name and renames it into place, then
+records the version; if anything fails before the version is recorded, the files are removed.
+So a crash or a full disk leaves neither a partial file nor a version marked issued.  Two
+requests issuing at once create one version: the second finds the first's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from convo.core import clock
+from convo.extensions import db
+from convo.live import state
+from convo.models import (Conversation, Facilitator, Item, SummaryApproval, SummaryDraft,
+                          SummaryVersion)
+from convo.summary.build import NARRATIVE_KEYS, build, content_hash, narratives_of, section_key
+
+log = logging.getLogger(__name__)
+
+PARTIES = ("partnership", "agency")
+NARRATIVE_MAX = 10_000
+
+
+class IssueError(Exception):
+    """Why a summary can't be issued now (shown to the facilitator)."""
+
+
+def draft_for(conversation: Conversation) -> SummaryDraft:
+    draft = db.session.scalar(select(SummaryDraft).where(
+        SummaryDraft.conversation_id == conversation.id))
+    if draft is None:
+        draft = SummaryDraft(conversation_id=conversation.id, introduction="", closing="",
+                             narratives="{}")
+        db.session.add(draft)
+        db.session.flush()
+    return draft
+
+
+def save_draft(conversation: Conversation, *, introduction: str | None = None,
+               closing: str | None = None, narratives: dict[str, str] | None = None) -> None:
+    draft = draft_for(conversation)
+    if introduction is not None:
+        draft.introduction = introduction
+    if closing is not None:
+        draft.closing = closing
+    if narratives:
+        current = narratives_of(draft)
+        current.update({k: v for k, v in narratives.items() if k in NARRATIVE_KEYS})
+        draft.narratives = json.dumps(current, ensure_ascii=False, sort_keys=True)
+    draft.updated_at = clock.utcnow()
+    state.bump(conversation)
+
+
+def set_in_summary(conversation: Conversation, item: Item, included: bool) -> None:
+    item.in_summary = included
+    state.bump(conversation)
+
+
+def move_in_summary(conversation: Conversation, item: Item, direction: int) -> None:
+    """Move a point up (-1) or down (+1) among the points under the same heading."""
+    from convo.summary.build import summary_items
+
+    group = [i for i in summary_items(conversation) if section_key(i) == section_key(item)]
+    for position, member in enumerate(group):
+        member.summary_position = position * 10
+    index = next(n for n, member in enumerate(group) if member.id == item.id)
+    other = index + direction
+    if 0 <= other < len(group):
+        group[index].summary_position, group[other].summary_position = (
+            group[other].summary_position, group[index].summary_position)
+    state.bump(conversation)
+
+
+# --- approval --------------------------------------------------------------------------------
+
+
+def approve(conversation: Conversation, party: str, recorded_by: str) -> None:
+    """Record that a party approves the summary exactly as it now reads."""
+    if party not in PARTIES:
+        raise ValueError(party)
+    digest = content_hash(build(conversation))
+    record = db.session.scalar(select(SummaryApproval).where(
+        SummaryApproval.conversation_id == conversation.id, SummaryApproval.party == party))
+    if record is None:
+        record = SummaryApproval(conversation_id=conversation.id, party=party)
+        db.session.add(record)
+    record.content_hash = digest
+    record.approved_at = clock.utcnow()
+    record.recorded_by = recorded_by
+    state.bump(conversation)
+
+
+def withdraw_approval(conversation: Conversation, party: str) -> None:
+    record = db.session.scalar(select(SummaryApproval).where(
+        SummaryApproval.conversation_id == conversation.id, SummaryApproval.party == party))
+    if record is not None:
+        db.session.delete(record)
+        state.bump(conversation)
+
+
+# --- versions --------------------------------------------------------------------------------
+
+
+def export_root() -> Path:
+    return Path(current_app.config["EXPORT_DIR"])
+
+
+def versions(conversation: Conversation) -> list[SummaryVersion]:
+    return list(db.session.scalars(select(SummaryVersion).where(
+        SummaryVersion.conversation_id == conversation.id).order_by(SummaryVersion.number)))
+
+
+def latest(conversation: Conversation) -> SummaryVersion | None:
+    found = versions(conversation)
+    return found[-1] if found else None
+
+
+def version_or_none(conversation: Conversation, number: int) -> SummaryVersion | None:
+    return db.session.scalar(select(SummaryVersion).where(
+        SummaryVersion.conversation_id == conversation.id, SummaryVersion.number == number))
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """The whole file or nothing: write a temporary file beside it, sync, rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".partial-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    docx: bytes
+
+
+def render(summary) -> Rendered:  # type: ignore[no-untyped-def]
+    from convo.summary.render_docx import render_docx
+    from convo.summary.render_pdf import render_pdf
+
+    return Rendered(pdf=render_pdf(summary), docx=render_docx(summary))
+
+
+def issue(conversation: Conversation, facilitator: Facilitator, change_note: str) -> SummaryVersion:
+    """Issue the approved summary as the next version, or return the version just issued by
+    a simultaneous request for the same words."""
+    summary = build(conversation)
+    digest = content_hash(summary)
+    if not all(a.approved for a in summary.approvals):
+        raise IssueError("approvals")
+    previous = latest(conversation)
+    if previous is not None and previous.content_hash == digest:
+        return previous
+    if previous is not None and not change_note.strip():
+        raise IssueError("change_note")
+    number = (previous.number if previous else 0) + 1
+    version = SummaryVersion(conversation_id=conversation.id, number=number,
+                             change_note=change_note.strip(), issued_at=clock.utcnow(),
+                             issued_by_id=facilitator.id, content_hash=digest)
+    final = build(conversation, version)
+    files = render(final)
+    folder = Path(f"conversation-{conversation.id}") / f"v{number}"
+    written: list[Path] = []
+    try:
+        for kind, data in (("pdf", files.pdf), ("docx", files.docx)):
+            sha = hashlib.sha256(data).hexdigest()
+            relative = folder / f"{final.file_stem}-{sha[:12]}.{kind}"
+            target = export_root() / relative
+            _write_atomically(target, data)
+            written.append(target)
+            setattr(version, f"{kind}_file", str(relative))
+            setattr(version, f"{kind}_sha256", sha)
+        version.summary_json = json.dumps(asdict(final), ensure_ascii=False, default=str)
+        with db.session.begin_nested():
+            db.session.add(version)
+    except IntegrityError:
+        # Another request issued this number first; if it issued these same words, that's
+        # the version to return, and its files are the ones now on disk.
+        existing = version_or_none(conversation, number)
+        if existing is not None and existing.content_hash == digest:
+            return existing
+        _remove_unreferenced(written)
+        raise IssueError("conflict") from None
+    except BaseException:
+        _remove_unreferenced(written)
+        raise
+    state.bump(conversation)
+    return version
+
+
+def _remove_unreferenced(paths: list[Path]) -> None:
+    root = export_root()
+    for path in paths:
+        relative = str(path.relative_to(root))
+        used = db.session.scalar(select(func.count()).select_from(SummaryVersion).where(
+            (SummaryVersion.pdf_file == relative) | (SummaryVersion.docx_file == relative)))
+        if not used:
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                pass
+
+
+class FileDamaged(Exception):
+    pass
+
+
+def read_issued(version: SummaryVersion, kind: str) -> tuple[bytes, str]:
+    """The issued file's bytes and its download name, checked against the recorded hash."""
+    relative = version.pdf_file if kind == "pdf" else version.docx_file
+    expected = version.pdf_sha256 if kind == "pdf" else version.docx_sha256
+    path = export_root() / relative
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FileDamaged(relative) from None
+    if hashlib.sha256(data).hexdigest() != expected:
+        log.error("issued file %s does not match its recorded hash", relative)
+        raise FileDamaged(relative)
+    name = Path(relative).name
+    stem = name.rsplit("-", 1)[0]
+    return data, f"{stem}.{kind}"
