@@ -22,7 +22,7 @@ serve: install translations migrate fonts
 		--access-logformat '%(h)s "%(m)s" %(s)s %(L)ss' 'convo:create_app()'
 
 test: install-test translations system-packages
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test

@@ -125,6 +125,7 @@ class Screen:
     join: JoinView | None = None
     people: tuple[PartyPeople, ...] = ()
     agreement: tuple[tuple[str, str], ...] = ()
+    summary: Any = None  # convo.summary.model.Summary: the draft as the facilitator left it
 
 
 # --- building the view ------------------------------------------------------------------------
@@ -161,12 +162,11 @@ def build(conversation: Conversation) -> Screen:
     elif mode == "join":
         base["join"] = join_view(conversation)
     elif mode == "summary":
-        items = capture.live_items(conversation, include_hidden=False)
-        base["groups"] = group_items(conversation, [i for i in items if i.kind != "action"])
-        base["actions"] = agreed_actions(conversation)
-        base["people"] = people(conversation)
+        # The same words, points and order as the document: read it together before approving.
+        from convo.summary.build import build as build_summary
+
+        base["summary"] = build_summary(conversation)
         base["when_where"] = when_where(conversation)
-        base["agreement"] = agreement(conversation)
     return Screen(**base)
 
 

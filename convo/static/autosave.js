@@ -18,7 +18,9 @@
 
     function keepLocally() {
       var values = {};
-      form.querySelectorAll("textarea, input[type=text]").forEach(function (f) { values[f.name] = f.value; });
+      Array.prototype.forEach.call(form.elements, function (f) {
+        if (f.tagName === "TEXTAREA" || f.type === "text") { values[f.name] = f.value; }
+      });
       try { window.localStorage.setItem(key, JSON.stringify(values)); } catch (e) { /* ignore */ }
     }
 
@@ -57,11 +59,15 @@
       });
     }
 
-    form.addEventListener("input", function () {
+    // Fields may sit anywhere on the page (form="..."), so listen on each of them.
+    function changed() {
       keepLocally();
       say("unsaved");
       clearTimeout(timer);
       timer = setTimeout(save, 1000);
+    }
+    Array.prototype.forEach.call(form.elements, function (f) {
+      if (f.tagName === "TEXTAREA" || f.type === "text") { f.addEventListener("input", changed); }
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();

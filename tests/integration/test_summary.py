@@ -439,3 +439,25 @@ def test_build_gives_every_label_the_renderers_use(app):
 
     with app.test_request_context():
         assert set(LABELS_EN) <= set(labels())
+
+
+def test_the_draft_on_the_shared_screen_matches_the_document(app, client, auth,
+                                                             make_conversation):
+    ref = make_conversation()
+    _fill(app, ref)
+    auth.sign_in_as(ref.facilitator)
+    url = f"/c/{ref.id}/summary"
+    auth.post(f"{url}/draft", data={"narrative-challenges": "Two stood out for everyone."},
+              form_page=url)
+    with app.app_context():
+        from convo.extensions import db
+        from convo.models import Item
+
+        long_covid = db.session.scalar(select(Item.id).where(Item.text == "Long COVID"))
+    auth.post(f"{url}/items/{long_covid}/leave-out", form_page=url)
+    assert auth.post(f"{url}/show", form_page=url).status_code == 302
+    screen = page_text(client.get(f"/c/{ref.id}/screen/view?v=0"))
+    assert "Draft summary" in screen
+    assert "Two stood out for everyone." in screen
+    assert "Waiting well" in screen and "Long COVID" not in screen
+    assert "Invite the link worker" in screen
