@@ -19,11 +19,18 @@ logger = logging.getLogger("convo.request")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
+_ACCESS_LINE = re.compile(r'^\S+ - - \[[^\]]*\] "')
+
+
 class _DropWerkzeugAccessLines(logging.Filter):
     """The development server logs full request lines (tokens included): ours replace them."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (isinstance(record.msg, str) and record.msg.startswith('"%s" %s %s'))
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record: let logging report it as usual
+            return True
+        return not _ACCESS_LINE.match(message)
 
 
 def request_id() -> str:

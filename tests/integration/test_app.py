@@ -200,3 +200,19 @@ def test_no_database_file_in_the_repository_instance(tmp_path):
     app = create_app(config)
     assert app.instance_path == str(tmp_path / "instance")
     assert os.path.isdir(app.instance_path)
+
+
+def test_development_server_access_lines_are_dropped(app):
+    """werkzeug's own request lines carry full paths (set-up tokens, join codes): not logged."""
+    import logging
+
+    from convo.core.requestlog import _DropWerkzeugAccessLines
+
+    line = logging.LogRecord("werkzeug", logging.INFO, __file__, 1,
+                             '127.0.0.1 - - [22/Nov/2026 02:58:08] "GET /setup/secret HTTP/1.1" 200 -',
+                             None, None)
+    other = logging.LogRecord("werkzeug", logging.INFO, __file__, 1,
+                              " * Running on %s", ("http://127.0.0.1:5000",), None)
+    keep = _DropWerkzeugAccessLines()
+    assert keep.filter(line) is False
+    assert keep.filter(other) is True
