@@ -59,20 +59,20 @@ class _Exchange(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.chunks.append(data)
-        # Close as soon as the whole answer is in (Content-Length known), not on the
-        # server's close: saves a round of waiting when the server keeps the socket.
+        # Finish as soon as the whole answer is in (by its Content-Length), not only when
+        # the server closes.
         raw = b"".join(self.chunks)
         head_end = raw.find(b"\r\n\r\n")
-        if head_end >= 0:
-            head = raw[:head_end].lower()
-            at = head.find(b"content-length:")
-            if at >= 0:
-                length = int(head[at + 15:head.find(b"\r\n", at) if head.find(b"\r\n", at) > 0
-                                  else None].strip() or 0)
-                if len(raw) - head_end - 4 >= length:
+        if head_end < 0:
+            return
+        for line in raw[:head_end].split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                if len(raw) - head_end - 4 >= int(value.strip() or 0):
                     self._finish(raw)
                     if self.transport is not None:
                         self.transport.close()
+                return
 
     def eof_received(self) -> bool:
         return False
@@ -110,12 +110,12 @@ class Client:
 
     def _payload(self, method: str, path: str, cookie: str | None, body: bytes = b"",
                  extra: dict[str, str] | None = None) -> bytes:
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}",
-                 "Connection: close", "Accept: text/html"]
+        headers = {"Host": f"{self.host}:{self.port}", "Connection": "close",
+                   "Accept": "text/html"}
         if cookie:
-            lines.append(f"Cookie: {cookie}")
-        for name, value in (extra or {}).items():
-            lines.append(f"{name}: {value}")
+            headers["Cookie"] = cookie
+        headers.update(extra or {})
+        lines = [f"{method} {path} HTTP/1.1"] + [f"{k}: {v}" for k, v in headers.items()]
         if method == "POST":
             lines.append("Content-Type: application/x-www-form-urlencoded")
             lines.append(f"Content-Length: {len(body)}")
@@ -215,7 +215,8 @@ async def live(spec: dict[str, Any]) -> dict[str, Any]:
     sent = 0
     # conversation index -> list of (version, made_at); device sightings fill `seen`.
     changes: dict[int, list[tuple[int, float]]] = {}
-    seen: dict[tuple[int, int, int], float] = {}  # (conversation, device, version) -> time
+    # (conversation, device) -> [(version, time first seen), ...] in the order seen
+    seen: dict[tuple[int, int], list[tuple[int, float]]] = {}
     cpu_before = _cpu()
 
     async def device(ci: int, di: int, dev: dict[str, Any], version: int) -> None:
@@ -238,7 +239,7 @@ async def live(spec: dict[str, Any]) -> dict[str, Any]:
             poll_statuses[str(status)] = poll_statuses.get(str(status), 0) + 1
             if status == 200:
                 version = int(headers.get("x-convo-version", version))
-                seen.setdefault((ci, di, version), now)
+                seen.setdefault((ci, di), []).append((version, now))
             elif status != 204:
                 failures += 1
                 await asyncio.sleep(min(5.0, dev["interval"] * 1.5 ** failures))
@@ -290,11 +291,11 @@ async def live(spec: dict[str, Any]) -> dict[str, Any]:
         devices = len(spec["conversations"][ci]["devices"])
         for version, made_at in made:
             for di in range(devices):
-                times = [t for (c, d, v), t in seen.items() if c == ci and d == di and v >= version]
-                if times:
-                    lags.append(max(0.0, min(times) - made_at))
-                else:
+                first = next((t for v, t in seen.get((ci, di), []) if v >= version), None)
+                if first is None:
                     missed += 1
+                else:
+                    lags.append(max(0.0, first - made_at))
     return {
         "seconds": elapsed,
         "polls": len(poll_latencies), "poll_errors": poll_errors, "poll_statuses": poll_statuses,

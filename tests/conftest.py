@@ -53,6 +53,20 @@ def migrate_to_head(database_url: str, tmp: Path) -> None:
         db.engine.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_instance_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Nothing in the tests touches the repository's own instance folder (or its secret key)."""
+    import os
+
+    before = os.environ.get("CONVO_INSTANCE_PATH")
+    os.environ["CONVO_INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
+    yield
+    if before is None:
+        os.environ.pop("CONVO_INSTANCE_PATH", None)
+    else:
+        os.environ["CONVO_INSTANCE_PATH"] = before
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PostgresServer]:
     server = PostgresServer.start()

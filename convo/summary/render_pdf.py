@@ -93,12 +93,20 @@ def _font_config_and_css() -> tuple[Any, Any]:
     return cached
 
 
+def pdf_html(summary: Summary) -> str:
+    """The exact HTML document render_pdf gives WeasyPrint (the stylesheet goes apart)."""
+    return render_html(summary, embed_css=False)
+
+
+def pdf_options() -> dict[str, Any]:
+    """The options of render_pdf's write_pdf call (benchmarks use the same ones)."""
+    font_config, css = _font_config_and_css()
+    return {"stylesheets": [css], "font_config": font_config, "pdf_variant": PDF_VARIANT}
+
+
 def render_pdf(summary: Summary) -> bytes:
     """The summary as PDF bytes: A4, tagged (PDF/UA-1), with metadata and bookmarks."""
     from weasyprint import HTML
 
-    font_config, css = _font_config_and_css()
-    html = render_html(summary, embed_css=False)
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher())
-    return document.write_pdf(stylesheets=[css], font_config=font_config,
-                              pdf_variant=PDF_VARIANT)
+    document = HTML(string=pdf_html(summary), base_url=BASE_URL, url_fetcher=url_fetcher())
+    return document.write_pdf(**pdf_options())
