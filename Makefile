@@ -10,7 +10,7 @@ WORKERS ?= 4
 PO_FILES := $(wildcard convo/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run serve test install install-test translations migrate system-packages fonts i18n-update clean
+.PHONY: run serve test bench screenshots install install-test translations migrate system-packages fonts i18n-update clean
 
 run: install translations migrate fonts
 	@$(BIN)/convo setup-link --if-needed --base-url http://$(HOST):$(PORT)
@@ -22,7 +22,15 @@ serve: install translations migrate fonts
 		--access-logformat '%(h)s "%(m)s" %(s)s %(L)ss' 'convo:create_app()'
 
 test: install-test translations system-packages
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# Benchmarks (bench/README.md): ratios against the stack's own limits.  QUICK=1: a smoke run.
+bench: install-test translations system-packages
+	QUICK=$(QUICK) $(BIN)/python bench/run.py
+
+# Screenshots of every page state in the browser flows, for review by eye: screenshots/.
+screenshots: install-test translations system-packages
+	$(BIN)/python -m tests.e2e.screenshots
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test

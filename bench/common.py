@@ -114,5 +114,25 @@ def run_loadgen(spec: dict[str, Any], timeout: float) -> dict[str, Any]:
     return json.loads(completed.stdout)
 
 
+def cpu_pressure_total() -> float | None:
+    """Seconds, so far, in which some runnable task waited for a CPU (Linux PSI), or None."""
+    try:
+        with open("/proc/pressure/cpu") as handle:
+            for line in handle:
+                if line.startswith("some"):
+                    return int(line.rsplit("total=", 1)[1]) / 1e6
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def busy_cpu_seconds() -> float:
+    """CPU seconds the whole machine has spent busy so far (all processes, /proc/stat)."""
+    with open("/proc/stat") as handle:
+        fields = [int(v) for v in handle.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle and iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)

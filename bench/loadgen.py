@@ -34,6 +34,7 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
+TRACE: list | None = [] if os.environ.get("LOADGEN_TRACE") else None
 MAX_DURATION = 300.0  # no run lasts longer than this, whatever the spec says
 MAX_REQUESTS = 2_000_000
 
@@ -65,7 +66,13 @@ class _Exchange(asyncio.Protocol):
         head_end = raw.find(b"\r\n\r\n")
         if head_end < 0:
             return
-        for line in raw[:head_end].split(b"\r\n")[1:]:
+        lines = raw[:head_end].split(b"\r\n")
+        if lines[0][9:12] in (b"204", b"304"):  # no body, whatever the headers say
+            self._finish(raw)
+            if self.transport is not None:
+                self.transport.close()
+            return
+        for line in lines[1:]:
             name, _, value = line.partition(b":")
             if name.strip().lower() == b"content-length":
                 if len(raw) - head_end - 4 >= int(value.strip() or 0):
@@ -107,6 +114,7 @@ class Client:
         self.port = port
         self.timeout = timeout
         self.loop = asyncio.get_running_loop()
+        self.connect_times: list[float] = []  # how long each connection took to open
 
     def _payload(self, method: str, path: str, cookie: str | None, body: bytes = b"",
                  extra: dict[str, str] | None = None) -> bytes:
@@ -126,8 +134,10 @@ class Client:
                       ) -> tuple[int, dict[str, str], bytes]:
         done: asyncio.Future = self.loop.create_future()
         payload = self._payload(method, path, cookie, body, extra)
+        t0 = time.perf_counter()
         transport, _protocol = await asyncio.wait_for(self.loop.create_connection(
             lambda: _Exchange(payload, done), self.host, self.port), self.timeout)
+        self.connect_times.append(time.perf_counter() - t0)
         try:
             return await asyncio.wait_for(done, self.timeout)
         finally:
@@ -190,6 +200,7 @@ async def closed(spec: dict[str, Any]) -> dict[str, Any]:
         "rps": len(latencies) / elapsed if elapsed else 0.0, "statuses": statuses,
         "p50_ms": (percentile(latencies, 0.50) or 0) * 1000,
         "p95_ms": (percentile(latencies, 0.95) or 0) * 1000,
+        "connect_p95_ms": (percentile(client.connect_times, 0.95) or 0) * 1000,
         "loadgen_cpu": (_cpu() - cpu_before) / elapsed if elapsed else 0.0,
     }
 
@@ -209,6 +220,7 @@ async def live(spec: dict[str, Any]) -> dict[str, Any]:
     poll_latencies: list[float] = []
     poll_statuses: dict[str, int] = {}
     poll_errors = 0
+    by_kind: dict[str, list[float]] = {}  # page and status -> latencies
     capture_latencies: list[float] = []
     capture_statuses: dict[str, int] = {}
     capture_errors = 0
@@ -236,6 +248,10 @@ async def live(spec: dict[str, Any]) -> dict[str, Any]:
                 continue
             now = time.perf_counter()
             poll_latencies.append(now - t0)
+            kind = dev["url"].split("/")[1] + str(status)
+            if TRACE is not None:
+                TRACE.append((t0 - started, now - t0, kind))
+            by_kind.setdefault(kind, []).append(now - t0)
             poll_statuses[str(status)] = poll_statuses.get(str(status), 0) + 1
             if status == 200:
                 version = int(headers.get("x-convo-version", version))
@@ -303,6 +319,8 @@ async def live(spec: dict[str, Any]) -> dict[str, Any]:
         "poll_p50_ms": (percentile(poll_latencies, 0.50) or 0) * 1000,
         "poll_p95_ms": (percentile(poll_latencies, 0.95) or 0) * 1000,
         "poll_max_ms": max(poll_latencies, default=0) * 1000,
+        "poll_p95_ms_by_kind": {k: (percentile(v, 0.95) or 0) * 1000
+                                for k, v in sorted(by_kind.items())},
         "captures": len(capture_latencies), "capture_errors": capture_errors,
         "capture_statuses": capture_statuses,
         "capture_p50_ms": (percentile(capture_latencies, 0.50) or 0) * 1000,
@@ -311,6 +329,8 @@ async def live(spec: dict[str, Any]) -> dict[str, Any]:
         "sightings": len(lags), "missed": missed,
         "visible_p95_s": percentile(lags, 0.95) or 0.0,
         "visible_max_s": max(lags, default=0.0),
+        "connect_p50_ms": (percentile(client.connect_times, 0.50) or 0) * 1000,
+        "connect_p95_ms": (percentile(client.connect_times, 0.95) or 0) * 1000,
         "loadgen_cpu": (_cpu() - cpu_before) / elapsed if elapsed else 0.0,
     }
 
@@ -319,6 +339,9 @@ def main() -> None:
     spec = json.load(sys.stdin)
     mode = {"closed": closed, "live": live}[spec["mode"]]
     result = asyncio.run(mode(spec))
+    if TRACE is not None:
+        with open(os.environ["LOADGEN_TRACE"], "w") as handle:
+            json.dump(TRACE, handle)
     json.dump(result, sys.stdout)
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages convo needs, when they are missing.
 # Usage: scripts/system-packages.sh run    (fonts for the PDF summary)
-#        scripts/system-packages.sh test   (the same fonts, PostgreSQL, poppler-utils)
+#        scripts/system-packages.sh test   (the same fonts, PostgreSQL, poppler-utils,
+#                                            LibreOffice, Chromium, Java, npm)
 # Fails, naming the package, when one can't be installed: the suite never skips for it.
 set -euo pipefail
 
@@ -25,6 +26,9 @@ case "${1:-test}" in
     have_pg || need+=(postgresql)
     have_cmd pdftotext || need+=(poppler-utils)  # tests read the PDF summary back
     have_cmd soffice || need+=(libreoffice-writer-nogui)  # the Word summary must open there
+    have_cmd chromium || need+=(chromium)  # browser tests (Playwright drives Debian's Chromium)
+    have_cmd java || need+=(default-jre-headless)  # the Nu HTML Checker
+    have_cmd npm || need+=(npm)  # axe-core and vnu-jar come from the npm registry at test time
     ;;
   *) echo "usage: $0 run|test" >&2; exit 2 ;;
 esac

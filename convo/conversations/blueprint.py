@@ -763,9 +763,11 @@ def console(conversation_id: int) -> Any:
 @login_required
 def console_view(conversation_id: int) -> Any:
     """The console's live parts, for its script to refresh when anyone changes anything."""
-    from convo.live.versioning import live_response
+    from convo.live.versioning import live_response, unchanged
 
+    version = service.version_for_facilitator(conversation_id, current_user)
+    if (response := unchanged(version)) is not None:
+        return response
     conversation = _owned(conversation_id)
-    version = conversation.version
     return live_response(version, lambda: render_template(
         "conversations/_console_live.html", **_console_context(conversation)))

@@ -48,7 +48,10 @@ class ConversationForm(BaseForm):
     agency_name = _text(_l("Public agency"), NAME_MAX, required=True,
                         message=_l("Enter the public agency's name."),
                         description=_l("For example, Exampletown Primary Care Network."))
-    agency_type = SelectField(_l("Kind of agency"), validators=[DataRequired()])
+    # A choice is always made (the first is preselected), so no HTML `required`: with it, the
+    # first option would have to be an empty placeholder.
+    agency_type = SelectField(_l("Kind of agency"), validators=[DataRequired()],
+                              render_kw={"required": False})
     agency_subtype = SelectField(_l("More exactly (optional)"), validators=[Optional()],
                                  validate_choice=False)
     question_set = SelectField(
@@ -114,7 +117,9 @@ class ActionForm(BaseForm):
 
 
 class AddQuestionForm(BaseForm):
-    text = _text(_l("Your question"), 500, required=True, message=_l("Type the question."))
+    # Shown on the console beside the capture box, whose field is already id="text".
+    text = _text(_l("Your question"), 500, required=True, message=_l("Type the question."),
+                 id="question-text")
     addressed_to = SelectField(_l("Asked to"), choices=as_choices([
         ("both", _l("Both parties")), ("partnership", _l("The partnership")),
         ("agency", _l("The agency"))]))

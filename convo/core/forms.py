@@ -31,6 +31,14 @@ def readable_text(_form: Any, field: Field) -> None:
 class BaseForm(FlaskForm):
     """FlaskForm (so CSRF-protected) that rejects unreadable text in every text field."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Pages hold many small forms, each with its own token field: an id on each would be
+        # the same id many times over (invalid HTML).  Nothing refers to the token by id.
+        token = self._fields.get("csrf_token")
+        if token is not None:
+            token.render_kw = {**(token.render_kw or {}), "id": False}
+
     def validate(self, extra_validators: dict[str, Any] | None = None) -> bool:
         extra: dict[str, list[Any]] = {k: list(v) for k, v in (extra_validators or {}).items()}
         for name, field in self._fields.items():

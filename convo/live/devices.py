@@ -9,13 +9,14 @@ participant inside their own conversation.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
 from datetime import timedelta
 
 from flask import session
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import selectinload
 
 from convo.core import clock
@@ -55,6 +56,31 @@ def lookup(raw: str | None) -> Device | None:
     if device is None or not hmac.compare_digest(device.token_hash, digest):
         return None
     return device
+
+
+@functools.cache
+def _followed_version_query() -> Select:  # type: ignore[type-arg]
+    """Built once: building a statement costs more than running this one."""
+    return (select(Device.token_hash, Device.last_seen_at, Conversation.version)
+            .join(Participant, Participant.id == Device.participant_id)
+            .join(Conversation, Conversation.id == Device.conversation_id)
+            .where(Device.token_hash == bindparam("digest"), Device.revoked_at.is_(None)))
+
+
+def followed_version(raw: str | None) -> int | None:
+    """In one query: the version of the conversation this device follows, when the device is
+    known, not revoked, still someone's, and its last-seen time is not due to be written
+    (touch).  None otherwise: the caller then makes the full checks.  The cheap question a
+    phone asks every second or so."""
+    if not raw or not isinstance(raw, str) or len(raw) > 200:
+        return None
+    digest = hash_token(raw)
+    row = db.session.execute(_followed_version_query(), {"digest": digest}).first()
+    if row is None or not hmac.compare_digest(row.token_hash, digest):
+        return None
+    if row.last_seen_at is None or clock.utcnow() - row.last_seen_at >= TOUCH_EVERY:
+        return None
+    return row.version
 
 
 def is_active(device: Device) -> bool:

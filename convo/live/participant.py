@@ -30,7 +30,7 @@ from convo.live import devices
 from convo.live.blueprint import bp
 from convo.live.forms import (CLIENT_ID, PARTICIPANT_KINDS, EditItemForm, ItemForm, JoinForm,
                               too_long_message)
-from convo.live.versioning import live_response
+from convo.live.versioning import live_response, unchanged
 from convo.models import Conversation, Device, Item, Participant, RelationshipChoice
 from convo.models.capture import TEXT_MAX
 from convo.questions.schema import RatingInstrument, text_in
@@ -303,6 +303,9 @@ def participant() -> Any:
 @bp.get("/p/view")
 def participant_view() -> Response:
     """The live part of the page: where the conversation stands now."""
+    version = devices.followed_version(devices.token_in_session())
+    if version is not None and (response := unchanged(version)) is not None:
+        return response  # nothing new, the device is fine and was seen lately: one query
     seat = _seat(fragment=True)
     return live_response(seat.conversation.version, lambda: render_template(
         "live/_participant_view.html", **_view_context(seat)))

@@ -333,8 +333,10 @@ def screen_view(conversation_id: int) -> Any:
     # page, whose HTML would otherwise be swapped into the screen.
     if not current_user.is_authenticated:
         abort(401)
+    version = service.version_for_facilitator(conversation_id, current_user)
+    if (response := versioning.unchanged(version)) is not None:
+        return response
     conversation = service.load_for_facilitator(conversation_id, current_user)
-    version = conversation.version
     return versioning.live_response(version, lambda: _render_view(conversation))
 
 

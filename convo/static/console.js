@@ -173,9 +173,12 @@
   });
 
   // --- every other console form: send in the background, then refresh the live regions -------
+  // (except those marked data-navigate: starting, closing and reopening change the whole page,
+  // and closing goes on to the summary, so they stay ordinary form posts)
   root.addEventListener("submit", function (event) {
     var form = event.target;
-    if (form === captureForm || form.method.toLowerCase() !== "post") { return; }
+    if (form === captureForm || form.method.toLowerCase() !== "post" ||
+        form.hasAttribute("data-navigate")) { return; }
     event.preventDefault();
     var body = new URLSearchParams(new FormData(form));
     if (event.submitter && event.submitter.name) { body.append(event.submitter.name, event.submitter.value); }
@@ -215,6 +218,8 @@
   }
 
   // --- live regions --------------------------------------------------------------------------
+  // A region is swapped whole; the control that had focus (found again by its id) gets it back,
+  // so a keyboard user who pressed Next or a screen button stays where they were.
   function busy(region) {
     var active = document.activeElement;
     if (active && region.contains(active) && active !== document.body &&

@@ -24,6 +24,7 @@ from tests.e2e.tools import ROOT, free_port
 # Generous limits: every test signs in and joins from 127.0.0.1, and some mistype on purpose.
 E2E_SETTINGS = {
     "TESTING": False,  # real error pages, as people see them
+    "LOG_LEVEL": "WARNING",
     "SIGNIN_SLOW_AFTER": 1000,
     "SIGNIN_LOCK_AFTER": 2000,
     "SIGNIN_IP_LOCK_AFTER": 5000,

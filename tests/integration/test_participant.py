@@ -964,3 +964,41 @@ def test_participant_urls_never_reach_another_conversation(app, make_conversatio
         checked += 1
     assert checked >= 8
     assert _export(app, target.id) == before
+
+
+def test_an_unchanged_view_still_notes_the_device_once_a_minute(app, client, make_conversation,
+                                                                monkeypatch):
+    # The 204 answer takes a one-query shortcut; it must still write last_seen_at when due.
+    from convo.extensions import db
+    from convo.models import Device
+
+    ref = make_conversation()
+    now = clock.utcnow()
+    monkeypatch.setattr(clock, "utcnow", lambda: now)
+    join(client, ref, 0)
+    version = version_of(app, ref)
+
+    def seen():  # type: ignore[no-untyped-def]
+        with app.app_context():
+            return db.session.scalars(select(Device)).one().last_seen_at
+
+    first = seen()
+    now += timedelta(seconds=30)
+    assert client.get(f"/p/view?v={version}").status_code == 204
+    assert seen() == first
+    now += timedelta(seconds=31)
+    assert client.get(f"/p/view?v={version}").status_code == 204
+    assert seen() > first
+
+
+def test_a_removed_device_is_refused_even_when_nothing_changed(app, client, make_conversation):
+    from convo.extensions import db
+    from convo.models import Device
+
+    ref = make_conversation()
+    join(client, ref, 0)
+    with app.app_context():
+        device = db.session.scalars(select(Device)).one()
+        device.revoked_at = clock.utcnow()  # revoked without a version bump
+        db.session.commit()
+    assert client.get(f"/p/view?v={version_of(app, ref)}").status_code == 403

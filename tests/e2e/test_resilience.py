@@ -1,0 +1,172 @@
+"""Real rooms have bad Wi-Fi and servers get restarted: convo carries on and loses nothing.
+
+- The shared screen loses the network, says so, and catches up by itself when it is back.
+- The server process is killed outright mid-conversation and started again: everything typed
+  before is there, and a point typed on the console while it was down is sent afterwards
+  (a participant's too).
+- A participant's join code stops working when the conversation closes.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from convo import create_app
+from tests.e2e import flows
+from tests.e2e.harness import PHONE, PROJECTOR, Harness
+from tests.e2e.servers import ProcessServer, e2e_config, prepare_database
+
+pytestmark = pytest.mark.e2e
+
+
+def capture(console: Page, text: str) -> None:
+    box = console.get_by_label("What was said")
+    box.fill(text)
+    box.press("Enter")
+    expect(box).to_have_value("")
+
+
+def test_the_shared_screen_catches_up_by_itself_after_losing_the_network(e2e: Harness) -> None:
+    facilitator = e2e.facilitator()
+    conversation, _code = e2e.conversation(facilitator)
+    console = e2e.page("facilitator (console)")
+    flows.sign_in(e2e, console, facilitator)
+    console.goto(f"/conversations/{conversation}/console")
+    projector = e2e.context("shared screen (projector)", PROJECTOR,
+                            storage_state=console.context.storage_state())
+    screen = projector.new_page()
+    screen.goto(f"/c/{conversation}/screen")
+    expect(screen.locator("main")).to_contain_text("Open: agree the space")
+    screen.evaluate("() => { window.stillTheSamePage = true; }")
+
+    projector.set_offline(True)
+    reconnecting = screen.locator("#screen-reconnecting")
+    expect(reconnecting).to_be_visible()
+    e2e.check(screen, "shared screen: reconnecting")
+
+    # The conversation moves on while the screen is cut off.
+    console.get_by_role("button", name=re.compile("^Next")).click()
+    expect(console.locator("#live-question")).not_to_have_attribute("data-question", "")
+    question = console.locator("#current-heading").inner_text()
+    capture(console, "We want fewer people to wait alone for an appointment.")
+    console.locator("#screen").get_by_role("button", name="The question").click()
+    expect(screen.locator("main")).not_to_contain_text(question)
+
+    projector.set_offline(False)
+    expect(screen.locator("main")).to_contain_text(question)
+    expect(reconnecting).to_be_hidden()
+    assert screen.evaluate("() => window.stillTheSamePage === true"), "the screen reloaded"
+    console.locator("#screen").get_by_role("button", name="What we've captured").click()
+    expect(screen.locator("main")).to_contain_text(
+        "We want fewer people to wait alone for an appointment.")
+    e2e.check(screen, "shared screen: caught up after the network came back")
+
+
+def test_a_server_restarted_mid_conversation_loses_nothing(e2e: Harness,
+                                                          tmp_path: Path) -> None:
+    # Its own server process and database, so that it can be killed.
+    folder = tmp_path / "server"
+    database = prepare_database(folder)
+    secret = secrets.token_hex(32)
+    setup_app = create_app(e2e_config(folder, database, secret))
+    facilitator = e2e.facilitator(app=setup_app)
+    conversation, code = e2e.conversation(facilitator, app=setup_app)
+    with setup_app.app_context():
+        from convo.extensions import db
+
+        db.engine.dispose()
+    server = ProcessServer(folder, database, secret)
+    server.start()
+    try:
+        console = e2e.page("facilitator (console)", base_url=server.base)
+        flows.sign_in(e2e, console, facilitator)
+        console.goto(f"/conversations/{conversation}/console")
+        phone = e2e.page("phone: Pat Okafor", PHONE, phone=True, base_url=server.base)
+        flows.join(e2e, phone, code, "Pat Okafor")
+
+        # Typed before the power cut.
+        before = ["Residents want a health drop-in at the hub.",
+                  "The practice has a patient group that rarely meets."]
+        for text in before:
+            capture(console, text)
+            expect(console.locator("#live-items")).to_contain_text(text)
+        phone.get_by_role("textbox", name="Your point").fill("Evening appointments matter.")
+        phone.get_by_role("button", name="Add my point").click()
+        expect(phone.locator("#add-status")).to_have_text("Thank you. Your point is saved.")
+        agreement = console.locator("#agreement")
+        agreement.get_by_label("Points of contact").fill("Pat Okafor and Dr Alex Moore")
+        expect(agreement.locator("[data-autosave-status]")).to_have_text("Saved.")
+
+        server.kill()
+
+        # Typed while the server is down: kept in the browser and shown as waiting.
+        during = "Ask the practice manager to come next time."
+        capture(console, during)
+        expect(console.locator("[data-connection]")).to_contain_text("Not connected")
+        expect(console.locator("[data-capture-status]")).to_contain_text("kept on this computer")
+        queue_key = f"convo:queue:{conversation}"
+        assert console.evaluate("k => JSON.parse(localStorage.getItem(k)).length",
+                                queue_key) == 1
+        phone.get_by_role("textbox", name="Your point").fill("Bus times to the surgery.")
+        phone.get_by_role("button", name="Add my point").click()
+        expect(phone.locator("#unsent")).to_be_visible()
+        expect(phone.locator("#unsent-items")).to_contain_text("Bus times to the surgery.")
+
+        server.start()
+
+        # Both are sent by themselves once the server answers again.
+        expect(console.locator("#live-items")).to_contain_text(during)
+        console.wait_for_function("k => JSON.parse(localStorage.getItem(k)).length === 0",
+                                  arg=queue_key)
+        expect(console.locator("[data-connection]")).to_have_text("")
+        expect(phone.locator("#unsent")).to_be_hidden()
+        expect(phone.locator("#my-items")).to_contain_text("Bus times to the surgery.")
+
+        # A fresh page load shows everything, stored once each.
+        console.reload()
+        items = console.locator("#live-items")
+        for text in [*before, during, "Evening appointments matter.",
+                     "Bus times to the surgery."]:
+            expect(items.locator(".item__text", has_text=text)).to_have_count(1)
+        expect(console.locator("#agreement").get_by_label("Points of contact")).to_have_value(
+            "Pat Okafor and Dr Alex Moore")
+        e2e.check(console, "console: after the server restarted")
+    finally:
+        server.stop()
+
+
+def test_a_join_code_stops_working_when_the_conversation_closes(e2e: Harness) -> None:
+    facilitator = e2e.facilitator()
+    conversation, code = e2e.conversation(facilitator)
+    console = e2e.page("facilitator (console)")
+    flows.sign_in(e2e, console, facilitator)
+    console.goto(f"/conversations/{conversation}/console")
+    pat = e2e.page("phone: Pat Okafor", PHONE, phone=True)
+    flows.join(e2e, pat, code, "Pat Okafor")
+    expect(pat.get_by_role("button", name="Add my point")).to_be_visible()
+
+    console.get_by_role("button", name="Close the conversation").click()
+    expect(console).to_have_url(re.compile(rf"/c/{conversation}/summary$"))
+
+    # The phone that had joined sees the close by itself, and can add nothing more.
+    expect(pat.locator(".notice--closed")).to_be_visible()
+    expect(pat.get_by_role("button", name="Add my point")).to_have_count(0)
+
+    # Nobody can join with the code any more: typed, or by the QR code's link.
+    late = e2e.page("phone: someone arriving late", PHONE, phone=True)
+    late.goto("/join")
+    late.get_by_label("Join code").fill(code)
+    late.get_by_role("button", name="Join").click()
+    expect(late.get_by_role("heading", level=1)).to_have_text("That code doesn't work")
+    e2e.check(late, "phone: join code no longer works")
+    response = late.goto(f"/j/{code.replace('-', '')}")
+    assert response is not None and response.status == 404
+    expect(late.get_by_role("heading", level=1)).to_have_text("That code doesn't work")
+    console.goto(f"/conversations/{conversation}/console")
+    expect(console.locator("#join")).to_contain_text(
+        "The join code stopped working when the conversation closed.")
