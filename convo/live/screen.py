@@ -94,16 +94,6 @@ class JoinView:
     qr: Markup | None = None
 
 
-@dataclass(frozen=True)
-class Person:
-    name: str
-    role: str | None  # None when they asked to be shown by role only (name is then the role)
-
-
-@dataclass(frozen=True)
-class PartyPeople:
-    party: str
-    people: tuple[Person, ...]
 
 
 @dataclass(frozen=True)
@@ -123,8 +113,6 @@ class Screen:
     actions: tuple[ShownAction, ...] = ()
     ratings: RatingsView | None = None
     join: JoinView | None = None
-    people: tuple[PartyPeople, ...] = ()
-    agreement: tuple[tuple[str, str], ...] = ()
     summary: Any = None  # convo.summary.model.Summary: the draft as the facilitator left it
 
 
@@ -282,29 +270,11 @@ def join_view(conversation: Conversation) -> JoinView:
     )
 
 
-def people(conversation: Conversation) -> tuple[PartyPeople, ...]:
-    groups = []
-    for party in ratings.PARTIES:
-        shown = tuple(Person(name=p.public_name, role=p.role if p.may_be_named else None)
-                      for p in conversation.participants if p.party == party and p.attended)
-        groups.append(PartyPeople(party=conversation.party_name(party), people=shown))
-    return tuple(groups)
-
-
 def when_where(conversation: Conversation) -> str:
     when = format_date(conversation.starts_at, "d MMMM y") if conversation.starts_at else ""
     where = conversation.place or ""
     return ", ".join(part for part in (when, where) if part)
 
-
-def agreement(conversation: Conversation) -> tuple[tuple[str, str], ...]:
-    rows = (
-        (_("Ground rules"), conversation.ground_rules),
-        (_("Points of contact"), conversation.contacts),
-        (_("How often we will meet"), conversation.meeting_rhythm),
-        (_("Next conversation"), conversation.next_conversation),
-    )
-    return tuple((heading, text) for heading, text in rows if text)
 
 
 # --- views ------------------------------------------------------------------------------------
