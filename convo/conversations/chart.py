@@ -1,9 +1,11 @@
 """The ratings chart: both parties' scores side by side, as a self-contained SVG.
 
 A pure function of a ratings.Comparison: no database, no request.  The same SVG is drawn on
-the shared screen and (later) in the PDF summary, so it carries explicit width, height and
-viewBox, uses presentation attributes only (a strict Content-Security-Policy forbids inline
-styles, and WeasyPrint needs no stylesheet), and names itself with <title> and <desc>.
+the shared screen and, rasterised by resvg, in the Word summary, so it carries explicit
+width, height and viewBox, uses presentation attributes only (a strict
+Content-Security-Policy forbids inline styles), and names itself with <title> and <desc>.
+The PDF summary draws its scores as bars inside the ratings table instead: WeasyPrint lays
+out an SVG's text one letter at a time, which reverses Hebrew and breaks Arabic joining.
 
 Colour is never the only cue: the partnership's bars are solid, the agency's hatched with a
 solid edge, always in the same order (partnership first); every bar is labelled with its

@@ -29,10 +29,9 @@ assets = Blueprint("summary_assets", __name__)
 
 @assets.get("/summary/document.css")
 def document_css() -> Any:
-    from convo import ROOT
+    from convo.summary.render_html import stylesheet_text
 
-    response = Response((ROOT / "templates" / "summary" / "document.css").read_text(
-        encoding="utf-8"), mimetype="text/css")
+    response = Response(stylesheet_text(), mimetype="text/css")
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
 

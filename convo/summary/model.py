@@ -81,7 +81,7 @@ class RatingsBlock:
     columns: tuple[str, ...]  # column labels, e.g. ("Now",) or ("At the start", "Now")
     rows: tuple[RatingRow, ...]
     biggest: tuple[str, ...]  # criterion titles with the largest differences, largest first
-    chart_svg: str  # a complete standalone <svg> (vector), with <title> and <desc>
+    chart_svg: str  # the shared screen's chart, a standalone <svg>: the Word file's picture
     chart_title: str
     chart_description: str  # plain-text alternative for the chart (Word alt text)
 

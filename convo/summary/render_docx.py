@@ -11,10 +11,11 @@ so "apply style" and "new paragraph" behave as a Word user expects.
 Body font: Arial.  The Word file exists to be edited and forwarded, so it uses the sans-serif
 that every recipient has (Windows, macOS, Office on the web; LibreOffice draws it with the
 metric-compatible Liberation Sans), and that NHS and council documents already use.  The
-PDF embeds its own font; both are plain, open sans-serifs.  The chart is the PDF's own SVG,
-rasterised by resvg (a self-contained PyPI wheel: no browser, no network, no system
-library) with the same Noto Sans the PDF draws it in, and it carries its text alternative
-as Word alt text; its table follows it.
+PDF embeds its own font; both are plain, open sans-serifs.  The chart is the shared screen's
+SVG (convo.conversations.chart), rasterised by resvg (a self-contained PyPI wheel: no
+browser, no network, no system library) with the PDF's Noto Sans, and it carries its text
+alternative as Word alt text; its table follows it.  (The PDF draws the same scores as bars
+inside its ratings table.)
 
 Text from people is made safe for XML (control characters dropped), keeps emoji, `&`,
 quotes and markup characters as plain text, and marks right-to-left runs and paragraphs

@@ -32,6 +32,8 @@ STYLESHEET = TEMPLATES / "summary" / "document.css"
 # Tab (\x09) and newline (\x0a) stay; carriage returns are normalised before this runs.
 _UNWANTED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
+# The template's indentation: dropped from the finished document, which then parses faster.
+_INDENT = re.compile(r"\n[ \t]+")
 
 T = TypeVar("T")
 
@@ -105,9 +107,31 @@ def _environment() -> jinja2.Environment:
     return _standalone_env()
 
 
+# A bar in the ratings table is at most this share of its cell, leaving room for the number.
+BAR_TRACK_PERCENT = 78
+
+
+def bar_width(value: float, block: RatingsBlock) -> str:
+    """The class that sets a score's bar length: "bar-w-40" for 2 on a scale to 5.  Bars
+    start from zero, so a score at the bottom of the scale still shows a bar.  Lengths are
+    classes, not style attributes, because the page served in the browser allows no inline
+    style (Content-Security-Policy)."""
+    top = max(block.scale_max, 1)
+    share = min(max(value / top, 0.0), 1.0)
+    return f"bar-w-{round(share * 100)}"
+
+
+def bar_rules() -> str:
+    """One rule for each whole-percent bar length that bar_width() can name."""
+    return "\n".join(f".bar-w-{n} {{ width: {n * BAR_TRACK_PERCENT / 100:.2f}%; }}"
+                     for n in range(101))
+
+
 @functools.lru_cache(maxsize=1)
 def stylesheet_text() -> str:
-    return STYLESHEET.read_text(encoding="utf-8")
+    """The print stylesheet, templates/summary/document.css, with the bar lengths after it."""
+    return (STYLESHEET.read_text(encoding="utf-8") + "\n/* Bar lengths (render_html.bar_rules) */\n"
+            + bar_rules() + "\n")
 
 
 def _number_formatter(locale: str) -> Any:
@@ -135,7 +159,7 @@ def render_html(summary: Summary, *, embed_css: bool = True,
     summary = scrub(summary)
     labels = dict(summary.labels)
     template = _environment().get_template(TEMPLATE)
-    return template.render(
+    html = template.render(
         s=summary,
         labels=labels,
         label=lambda key, default="": labels.get(key) or default,
@@ -145,4 +169,9 @@ def render_html(summary: Summary, *, embed_css: bool = True,
         number=_number_formatter(summary.locale or "en_GB"),
         stylesheet=Markup(stylesheet_text()) if embed_css else None,
         stylesheet_href=stylesheet_href,
+        bar_width=bar_width,
     )
+    # Indentation is the template's, never the summary's: every newline in the summary's
+    # own words sits in a white-space: pre-line paragraph, which drops spaces after a
+    # line break anyway, so the document reads exactly the same without it.
+    return _INDENT.sub("\n", html)

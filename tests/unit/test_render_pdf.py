@@ -170,11 +170,10 @@ def test_every_action_row(normal: Rendered) -> None:
 def test_ratings_table_relationship_and_biggest_differences(normal: Rendered) -> None:
     s = normal.summary
     block = s.ratings[0]
-    lines = normal.raw.splitlines()
     for row in block.rows:
-        # criterion, both scores and the difference on one line of the table
-        wanted = f"{row.criterion} {row.partnership:g} {row.agency:g} {row.difference:g}"
-        assert any(flat(line) == wanted for line in lines), wanted
+        # criterion, both scores (each at the end of its bar) and the difference, in order
+        wanted = f"{row.criterion} {row.partnership:g} {row.agency:g} {row.difference:g} "
+        assert wanted in normal.text + " ", wanted
     biggest_rows = [row for row in block.rows if row.biggest]
     assert normal.text.count("Biggest difference ") >= len(biggest_rows)  # marked in words
     after = normal.text.split(s.labels["biggest"], 1)[1]
@@ -338,9 +337,12 @@ def test_tagged_pdf_ua(normal: Rendered) -> None:
                 walk(child)
 
     walk(tree)
-    for kind in ("/H1", "/H2", "/H3", "/Table", "/TH", "/TD", "/L", "/LI", "/Figure"):
+    for kind in ("/H1", "/H2", "/H3", "/Table", "/TH", "/TD", "/L", "/LI"):
         assert kinds.get(kind), f"no {kind} in the structure tree"
-    assert figures == [normal.summary.ratings[0].chart_title]  # the chart's <title> as alt text
+    # No pictures: the ratings chart is bars inside the ratings table, whose numbers a
+    # screen reader reads as table cells (WeasyPrint would draw an SVG's words letter by
+    # letter, breaking right-to-left names, and tag it as one figure with a title).
+    assert figures == []
     metadata = root["/Metadata"].get_object().get_data()
     assert b"pdfuaid:part" in metadata
 
@@ -362,13 +364,38 @@ def test_bookmarks_from_headings(normal: Rendered) -> None:
     assert normal.summary.labels["biggest"] not in titles  # h4: no bookmark
 
 
-def test_chart_is_vector(normal: Rendered) -> None:
+def filled_rectangles(reader: PdfReader) -> list[tuple[str, float]]:
+    """Every rectangle filled in a colour, in drawing order: (r g b, width)."""
+    found = []
+    for page in reader.pages:
+        stream = page.get_contents().get_data().decode("latin-1")
+        for match in re.finditer(r"([\d.]+ [\d.]+ [\d.]+) rg\s+[-\d.]+ [-\d.]+ ([\d.]+) [\d.]+ re",
+                                 stream):
+            found.append((match.group(1), float(match.group(2))))
+    return found
+
+
+NAVY, ORANGE = "0.105882 0.227451 0.294118", "0.611765 0.262745 0"  # #1b3a4b, #9c4300
+
+
+def test_ratings_chart_is_bars_in_the_table(normal: Rendered) -> None:
     for page in normal.reader.pages:
         xobjects = page["/Resources"].get("/XObject") or {}
         for name in xobjects:
             assert xobjects[name].get_object().get("/Subtype") != "/Image"
-    # the chart's words are drawn as text, not pixels
-    assert "Not at" in normal.text and "Mostly" in normal.text
+    block = normal.summary.ratings[0]
+    bars = filled_rectangles(normal.reader)
+    navy = [width for colour, width in bars if colour == NAVY]
+    orange = [width for colour, width in bars if colour == ORANGE]
+    partnership = [r.partnership for r in block.rows if r.partnership is not None]
+    agency = [r.agency for r in block.rows if r.agency is not None]
+    assert len(navy) == len(partnership) and len(orange) == len(agency)
+    # one scale for every bar of both parties: length ÷ score is the same throughout
+    per_point = navy[0] / partnership[0]
+    for width, score in zip(navy + orange, partnership + agency, strict=True):
+        assert width / score == pytest.approx(per_point, rel=0.02)
+    # and the scale's words are there, in the sentence above the table
+    assert "1 (Not at all)" in normal.text and "5 (Fully)" in normal.text
 
 
 def test_a4_pages_with_page_numbers_and_running_header(normal: Rendered) -> None:
@@ -455,7 +482,7 @@ def test_html_is_a_standalone_accessible_document() -> None:
     assert "@page" in html  # the print stylesheet is inside
     assert html.count("<h1") == 1
     assert '<th scope="col"' in html and '<th scope="row"' in html
-    assert s.ratings[0].chart_svg[:60] in html  # inline, vector
+    assert "<svg" not in html and 'class="bar bar-w-' in html  # the chart: bars in the table
     assert "@page" in render_html(s, embed_css=False)  # page numbers are always inline
     assert "overflow-wrap" not in render_html(s, embed_css=False)
 
@@ -516,3 +543,48 @@ def test_an_issued_version_shows_its_status_and_change_note(folder: Path) -> Non
     pages = len(rendered.reader.pages)
     last = flat(pdftotext(rendered.path, "-raw", "-f", str(pages), "-l", str(pages)))
     assert "Version 2, issued 22 November 2026" in last  # in the footer of every page
+
+
+def test_two_column_ratings_draw_the_start_paler(folder: Path) -> None:
+    """The LTO review: "at the start" and "now" rows, each with both parties' bars; the
+    earlier scores paler, on the same scale."""
+    summary = sample_summary()
+    block = summary.ratings[0]
+    rows = tuple(dataclasses.replace(row, column=column, biggest=row.biggest and column == "Now")
+                 for row in block.rows[:3] for column in ("At the start", "Now"))
+    block = dataclasses.replace(block, columns=("At the start", "Now"), rows=rows)
+    rendered = render(dataclasses.replace(summary, ratings=(block,)), folder, "two-column")
+    for row in rows:
+        wanted = (f"{row.column} {row.partnership:g} {row.agency:g} {row.difference:g} ")
+        assert wanted in rendered.text + " ", wanted
+    bars = filled_rectangles(rendered.reader)
+    pale_navy, pale_orange = "0.788235 0.843137 0.878431", "0.952941 0.823529 0.721569"
+    start = [row for row in rows if row.column == "At the start"]
+    for colour, scores in ((pale_navy, [r.partnership for r in start]),  # #c9d7e0
+                           (pale_orange, [r.agency for r in start])):  # #f3d2b8
+        widths = [w for c, w in bars if c == colour]
+        assert len(widths) == len(scores)
+        for width, score in zip(widths, scores, strict=True):
+            assert width / score == pytest.approx(widths[0] / scores[0], rel=0.05)
+    assert [c for c, _ in bars].count(NAVY) >= 3 and [c for c, _ in bars].count(ORANGE) >= 3
+
+
+def test_bar_lengths() -> None:
+    from convo.summary.render_html import BAR_TRACK_PERCENT, bar_rules, bar_width
+
+    block = sample_summary().ratings[0]  # a scale from 1 to 5
+    assert bar_width(1, block) == "bar-w-20"  # from zero: the lowest score still shows
+    assert bar_width(3.333, block) == "bar-w-67"
+    assert bar_width(5, block) == "bar-w-100"
+    assert bar_width(7, block) == "bar-w-100" and bar_width(-1, block) == "bar-w-0"
+    assert bar_width(2, dataclasses.replace(block, scale_max=0)) == "bar-w-100"
+    rules = bar_rules().splitlines()
+    assert len(rules) == 101
+    assert rules[100] == f".bar-w-100 {{ width: {BAR_TRACK_PERCENT:.2f}%; }}"
+
+
+def test_the_served_stylesheet_has_the_bar_lengths(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/summary/document.css")
+    assert response.status_code == 200 and response.mimetype == "text/css"
+    text = response.get_data(as_text=True)
+    assert "@page" in text and ".bar-w-37 {" in text and ".bar-w-100 {" in text
