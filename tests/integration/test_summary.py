@@ -147,6 +147,19 @@ def test_draft_page_saves_words_and_orders_points(app, client, auth, make_conver
     assert [p.text for p in _summary(app, ref).community.points] == ["Waiting lists are long"]
     assert auth.post(f"{url}/items/{waiting}/shred", form_page=url).status_code == 404
 
+    # Only moves that do something are offered: the first point has no "Move up", the last
+    # no "Move down", and a heading with one point neither.
+    html = client.get(url).get_data(as_text=True)
+    challenges = html[html.index('id="heading-challenges"'):]
+    challenges = challenges[:challenges.index("</section>")]
+    first, second = challenges.split('<li id="point-')[1:3]
+    assert "Move up<" not in first and "Move down<" in first
+    assert "Move up<" in second and "Move down<" not in second
+    community = html[html.index('id="heading-community"'):]
+    community = community[:community.index("</section>")]
+    assert "Move up<" not in community and "Move down<" not in community
+    assert "Leave out<" in community
+
 
 def _approve_both(auth, url):  # type: ignore[no-untyped-def]
     for party in ("partnership", "agency"):
