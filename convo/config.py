@@ -26,6 +26,8 @@ class Defaults:
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
     EXPORT_DIR: str | None = None  # None: the repository's exports/ folder
     QUESTION_SETS_DIR: str | None = None  # None: question_sets/ inside the instance folder
+    # How often a running app looks for custom sets added, changed or removed (0: every use).
+    QUESTION_SETS_RECHECK_SECONDS = 30
 
     # Sessions and cookies.  HTTPS=True marks cookies Secure (set it whenever served over HTTPS).
     HTTPS = False

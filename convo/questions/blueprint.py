@@ -135,7 +135,7 @@ def admin() -> str:
         "questions/admin.html",
         folder=folder,
         folder_exists=bool(folder and folder.is_dir()),
-        watching=registry().watch,
+        recheck=registry().recheck_every,
         custom=_file_rows(registry().custom_files(), folder or Path.cwd()),
         shipped_broken=_file_rows(shipped_broken, Path.cwd()),
         **_labels(),

@@ -3,14 +3,20 @@
 Shipped sets live in the repository's question_sets/; facilitators' own in the folder
 app.config["QUESTION_SETS_DIR"].  A custom set is available once it passes the checker
 (style warnings allowed); one that fails, or whose id is a shipped set's, is listed as
-unavailable with its problems and never breaks the app.  In debug mode the folders are
-rescanned whenever a file in them changes.
+unavailable with its problems and never breaks the app.
+
+A running app notices a set added, changed or removed without a restart: at most every
+QUESTION_SETS_RECHECK_SECONDS (30 by default; on every use in debug mode) it compares the
+names, times and sizes of the files with those of its last scan (a few stat calls) and
+scans again if they differ.  Conversations are unaffected: each keeps a snapshot of its set.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,18 +150,29 @@ def scan(custom_dir: Path | None) -> Catalogue:
 
 
 class Registry:
-    """The sets the app offers.  Rescans on access when `watch` is on (debug mode)."""
+    """The sets the app offers.
 
-    def __init__(self, custom_dir: Path | None, watch: bool = False) -> None:
+    recheck_every: seconds between looks for changed files (0: on every use; None: never,
+    only when reload() is called)."""
+
+    def __init__(self, custom_dir: Path | None, recheck_every: float | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.custom_dir = custom_dir
-        self.watch = watch
+        self.recheck_every = recheck_every
+        self._clock = clock
         self._lock = threading.Lock()
         self._catalogue = scan(custom_dir)
+        self._checked_at = clock()
 
     @property
     def catalogue(self) -> Catalogue:
-        if self.watch and fingerprint(self.custom_dir) != self._catalogue.fingerprint:
-            self.reload()
+        if self.recheck_every is not None:
+            now = self._clock()
+            if now - self._checked_at >= self.recheck_every:
+                self._checked_at = now
+                if fingerprint(self.custom_dir) != self._catalogue.fingerprint:
+                    log.info("question sets changed on disk: scanning again")
+                    self.reload()
         return self._catalogue
 
     def reload(self) -> None:
@@ -191,9 +208,25 @@ class Registry:
         return [f for f in self.catalogue.files if not f.available]
 
 
+def recheck_seconds(app: Flask) -> float:
+    """QUESTION_SETS_RECHECK_SECONDS as a number of seconds (0 in debug mode)."""
+    if app.debug:
+        return 0.0
+    value = app.config.get("QUESTION_SETS_RECHECK_SECONDS", 30)
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not 0 <= seconds <= 86_400:  # also refuses NaN
+        raise ValueError(
+            f"QUESTION_SETS_RECHECK_SECONDS must be a number of seconds from 0 to 86400, "
+            f"not {value!r}")
+    return seconds
+
+
 def init_app(app: Flask) -> Registry:
     folder = app.config.get("QUESTION_SETS_DIR")
-    found = Registry(Path(folder) if folder else None, watch=app.debug)
+    found = Registry(Path(folder) if folder else None, recheck_every=recheck_seconds(app))
     app.extensions[EXTENSION_KEY] = found
     return found
 

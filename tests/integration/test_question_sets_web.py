@@ -142,6 +142,8 @@ def test_admin_sees_a_valid_custom_set_as_available(client, admin_signed_in):
     admin = page(client, "/admin/question-sets")
     assert "our_surgery.yaml" in admin and "Available" in admin
     assert 'href="/question-sets/our_surgery"' in admin
+    # the page says when a new or changed file shows: the default interval, no restart
+    assert "Within 30 seconds of a file being added, changed or removed" in admin
 
 
 def test_broken_custom_folder_contents_never_break_the_app(app, client, signed_in,
@@ -151,3 +153,21 @@ def test_broken_custom_folder_contents_never_break_the_app(app, client, signed_i
     (folder / "list.yaml").write_text("- a\n- b\n")
     app.extensions["convo.question_sets"].reload()
     assert 'href="/question-sets/health"' in page(client, "/question-sets")
+
+
+@pytest.mark.parametrize("config_overrides", [{"QUESTION_SETS_RECHECK_SECONDS": 0}])
+def test_a_set_added_while_the_app_runs_appears_without_a_restart(
+        app, client, signed_in):  # type: ignore[no-untyped-def]
+    """Not debug mode: the app looks again once its interval has passed (0 here), and the
+    default custom folder need not exist when it starts."""
+    assert not app.debug
+    folder = Path(app.config["QUESTION_SETS_DIR"])
+    assert not folder.exists()
+    assert "Our surgery" not in page(client, "/question-sets")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "our_surgery.yaml").write_text(CUSTOM, encoding="utf-8")
+    assert "Our surgery&#39;s own set" in page(client, "/question-sets")
+    assert page(client, "/question-sets/our_surgery")
+    (folder / "our_surgery.yaml").unlink()
+    assert "Our surgery" not in page(client, "/question-sets")
+    assert client.get("/question-sets/our_surgery").status_code == 404

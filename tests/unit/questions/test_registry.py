@@ -1,4 +1,4 @@
-"""The app's cache of sets: shipped and custom, available and not, rescanned in debug."""
+"""The app's cache of sets: shipped and custom, available and not, rescanned when changed."""
 
 from __future__ import annotations
 
@@ -99,19 +99,54 @@ def _touch_later(path: Path) -> None:
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
 
 
-def test_watching_registry_rescans_when_files_change(tmp_path):
-    registry = Registry(tmp_path, watch=True)
+def test_a_registry_checking_on_every_use_rescans_when_files_change(tmp_path):
+    registry = Registry(tmp_path, recheck_every=0)  # debug mode
     assert registry.get("mine") is None
     path = write(tmp_path, "mine.yaml", custom(name="mine"))
     assert registry.get("mine") is not None
     path.write_text(replace(custom(name="mine"), "minutes: 15", "minutes: x"))
     _touch_later(path)
     assert registry.get("mine") is None
+    assert [f.path.name for f in registry.unavailable()] == ["mine.yaml"]
+    path.unlink()
+    assert registry.get("mine") is None and registry.unavailable() == []
 
 
-def test_registry_not_watching_keeps_its_first_scan(tmp_path):
-    registry = Registry(tmp_path, watch=False)
+def test_a_running_app_notices_new_sets_after_its_interval(tmp_path):
+    now = [1000.0]
+    registry = Registry(tmp_path, recheck_every=30, clock=lambda: now[0])
+    write(tmp_path, "mine.yaml", custom(name="mine"))
+    now[0] += 29
+    assert registry.get("mine") is None  # not looked yet: no stat calls on every request
+    now[0] += 1
+    assert registry.get("mine") is not None
+    scanned = registry.catalogue
+    now[0] += 30
+    assert registry.catalogue is scanned  # looked, nothing changed: the same scan is kept
+
+
+def test_registry_never_rechecking_keeps_its_first_scan(tmp_path):
+    registry = Registry(tmp_path, recheck_every=None)
     write(tmp_path, "mine.yaml", custom(name="mine"))
     assert registry.get("mine") is None
     registry.reload()
     assert registry.get("mine") is not None
+
+
+def test_the_recheck_setting(tmp_path):
+    import pytest
+    from flask import Flask
+
+    from convo.questions.registry import recheck_seconds
+
+    app = Flask(__name__)
+    assert recheck_seconds(app) == 30  # the default when unset
+    for good, seconds in ((0, 0.0), ("5", 5.0), (2.5, 2.5)):
+        app.config["QUESTION_SETS_RECHECK_SECONDS"] = good
+        assert recheck_seconds(app) == seconds
+    for bad in (-1, "soon", None, float("nan"), 10**9):
+        app.config["QUESTION_SETS_RECHECK_SECONDS"] = bad
+        with pytest.raises(ValueError, match="QUESTION_SETS_RECHECK_SECONDS must be"):
+            recheck_seconds(app)
+    app.debug = True
+    assert recheck_seconds(app) == 0.0
