@@ -588,3 +588,29 @@ def test_the_served_stylesheet_has_the_bar_lengths(client) -> None:  # type: ign
     assert response.status_code == 200 and response.mimetype == "text/css"
     text = response.get_data(as_text=True)
     assert "@page" in text and ".bar-w-37 {" in text and ".bar-w-100 {" in text
+
+
+def test_a_heading_and_its_lead_in_never_end_a_page() -> None:
+    """However the points above push it, "Agreed actions", its sentence and the first row of
+    the table share a page.  (Without the rule, 10 and 11 extra points here leave the
+    sentence alone at the foot of a page.)"""
+    import io
+
+    base = sample_summary()
+    first_action = base.actions[0].what[:40]
+    heading = base.labels["actions"]
+    narrative = "Start small, then build on what works."
+    seen_pages = set()
+    for extra in range(22):
+        points = base.opportunities.points + tuple(
+            Point(f"Opportunity {n}.", "Both") for n in range(extra))
+        s = dataclasses.replace(base, actions_narrative=narrative,
+                                opportunities=dataclasses.replace(base.opportunities,
+                                                                  points=points))
+        pages = [flat(page.extract_text()) for page in PdfReader(io.BytesIO(render_pdf(s))).pages]
+        where = [n for n, text in enumerate(pages) if narrative in text]
+        assert len(where) == 1
+        page = pages[where[0]]
+        assert heading in page and first_action in page, (extra, where)
+        seen_pages.add(where[0])
+    assert len(seen_pages) > 1  # the section did move from page to page
