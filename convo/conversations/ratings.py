@@ -2,11 +2,16 @@
 
 A party's score for a criterion is the score the party gave together (entered by the
 facilitator or from a device "for our party"), or else the average of its members' own scores.
+
+A conversation that follows on from an earlier one (service.follow_up) also carries the
+scores the parties gave last time, so both can see what has moved.  Only scores that were
+shown to both sides then (the earlier conversation's ratings were revealed) are carried.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -114,6 +119,10 @@ class Comparison:
     labels: dict[int, str]
     rows: tuple[ComparisonRow, ...]
     biggest: tuple[str, ...]  # criterion ids with the largest differences
+    # Last time, from the conversation this one follows on from: criterion id ->
+    # (partnership, agency) in the instrument's last column ("now"), and when that was.
+    earlier: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+    earlier_at: datetime | None = None
 
     def complete_for(self, party: str) -> bool:
         return all(getattr(row, party) is not None for row in self.rows)
@@ -125,6 +134,29 @@ def _party_score(scores: list[Rating]) -> float | None:
         return float(together[0])
     own = [r.score for r in scores]
     return round(sum(own) / len(own), 1) if own else None
+
+
+def earlier_scores(conversation: Conversation, instrument: RatingInstrument
+                   ) -> tuple[dict[str, tuple[float | None, float | None]], Conversation | None]:
+    """The parties' scores last time: from the conversation this one follows on from, for
+    the same instrument and its last column, if they were revealed there."""
+    if conversation.follows_id is None:
+        return {}, None
+    before = db.session.get(Conversation, conversation.follows_id)
+    if before is None or not before.ratings_revealed \
+            or before.facilitator_id != conversation.facilitator_id:
+        return {}, None
+    column = instrument.columns[-1]
+    found = list(db.session.scalars(select(Rating).where(
+        Rating.conversation_id == before.id, Rating.instrument_id == instrument.id,
+        Rating.column == column)))
+    scores: dict[str, tuple[float | None, float | None]] = {}
+    for criterion in instrument.criteria:
+        pair = tuple(_party_score([r for r in found if r.criterion_id == criterion.id
+                                   and r.party == party]) for party in PARTIES)
+        if pair != (None, None):
+            scores[criterion.id] = pair  # type: ignore[assignment]
+    return scores, (before if scores else None)
 
 
 def compare(conversation: Conversation, plan: Plan, instrument: RatingInstrument) -> Comparison:
@@ -150,6 +182,7 @@ def compare(conversation: Conversation, plan: Plan, instrument: RatingInstrument
     now_rows.sort(key=lambda r: r.difference or 0, reverse=True)
     # The largest differences: the top three that differ by at least one point.
     biggest = tuple(r.criterion_id for r in now_rows[:3] if (r.difference or 0) >= 1)
+    earlier, before = earlier_scores(conversation, instrument)
     return Comparison(
         instrument=instrument,
         title=text_in(instrument.title, locale, fallback),
@@ -159,6 +192,8 @@ def compare(conversation: Conversation, plan: Plan, instrument: RatingInstrument
         labels={k: text_in(v, locale, fallback) for k, v in instrument.scale.labels.items()},
         rows=tuple(rows),
         biggest=biggest,
+        earlier=earlier,
+        earlier_at=before.starts_at or before.created_at if before is not None else None,
     )
 
 

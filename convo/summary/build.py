@@ -112,6 +112,7 @@ def labels() -> dict[str, str]:
         "raised_by": _("Raised by"),
         "not_said": _("Not said"),
         "no_score": _("No score"),
+        "last_time": _("Last time"),
         "chart_alt": _("Chart of both sides' ratings"),
     }
 
@@ -190,6 +191,26 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or "conversation"
 
 
+def _by_criterion(comparison: ratings_module.Comparison) -> list[ratings_module.ComparisonRow]:
+    """The rows criterion by criterion, each criterion's columns together ("At the start"
+    then "Now"), as the reader compares them."""
+    criteria: dict[str, int] = {}
+    for row in comparison.rows:
+        criteria.setdefault(row.criterion_id, len(criteria))
+    columns = {column: n for n, column in enumerate(comparison.columns)}
+    return sorted(comparison.rows,
+                  key=lambda r: (criteria[r.criterion_id], columns.get(r.column, 0)))
+
+
+def _before(comparison: ratings_module.Comparison, row: ratings_module.ComparisonRow,
+            index: int) -> float | None:
+    """Last time's score (0: the partnership's, 1: the agency's) for a row of the last column."""
+    if row.column != comparison.columns[-1]:
+        return None
+    pair = comparison.earlier.get(row.criterion_id)
+    return pair[index] if pair else None
+
+
 def _ratings(conversation: Conversation, plan, locale: str) -> tuple[tuple[RatingsBlock, ...],  # type: ignore[no-untyped-def]
                                                                      tuple[RelationshipView, ...]]:
     blocks = []
@@ -208,6 +229,12 @@ def _ratings(conversation: Conversation, plan, locale: str) -> tuple[tuple[Ratin
         words = describe(comparison, partnership_label=conversation.partnership_name,
                          agency_label=conversation.agency_name, locale=locale)
         multi = len(comparison.columns) > 1
+        before_note = ""
+        if comparison.earlier:
+            before_note = (_("“Last time” is each side’s score in your conversation on %(date)s.",
+                             date=_plain_date(comparison.earlier_at, locale))
+                           if comparison.earlier_at else
+                           _("“Last time” is each side’s score in your last conversation."))
         blocks.append(RatingsBlock(
             title=title, scale_min=comparison.scale_min, scale_max=comparison.scale_max,
             scale_labels=tuple(sorted(comparison.labels.items())),
@@ -217,10 +244,14 @@ def _ratings(conversation: Conversation, plan, locale: str) -> tuple[tuple[Ratin
                 column=column_names.get(r.column, r.column) if multi else "",
                 partnership=r.partnership, agency=r.agency, difference=r.difference,
                 biggest=r.criterion_id in comparison.biggest
-                and r.column == comparison.columns[-1]) for r in comparison.rows),
+                and r.column == comparison.columns[-1],
+                partnership_before=_before(comparison, r, 0),
+                agency_before=_before(comparison, r, 1))
+                for r in _by_criterion(comparison)),
             biggest=tuple(next(r.title for r in comparison.rows if r.criterion_id == c)
                           for c in comparison.biggest),
             chart_svg=str(svg), chart_title=title, chart_description=str(words),
+            before_note=before_note,
         ))
     types = {t.id: text_in(t.title, locale, plan.question_set.locale)
              for t in plan.question_set.relationship_types}

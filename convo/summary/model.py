@@ -68,6 +68,9 @@ class RatingRow:
     agency: float | None
     difference: float | None
     biggest: bool
+    # Last time (a conversation that follows on from an earlier one), on "now" rows only.
+    partnership_before: float | None = None
+    agency_before: float | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,8 @@ class RatingsBlock:
     chart_svg: str  # the shared screen's chart, a standalone <svg>: the Word file's picture
     chart_title: str
     chart_description: str  # plain-text alternative for the chart (Word alt text)
+    # "'Last time' is each side's score in your conversation on 14 September 2021.", or ""
+    before_note: str = ""
 
 
 @dataclass(frozen=True)

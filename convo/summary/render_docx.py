@@ -787,6 +787,9 @@ def _ratings(doc: Any, summary: Summary, block: RatingsBlock, labels: dict[str, 
         low, high = _scale_words(block, locale)
         paragraph = _paragraph(doc, intro.replace("{low}", low).replace("{high}", high))
         paragraph.paragraph_format.keep_with_next = True  # with the chart (or its table)
+    if _one_line(block.before_note):
+        paragraph = _paragraph(doc, block.before_note)
+        paragraph.paragraph_format.keep_with_next = True
 
     if block.chart_svg:
         width = TEXT_WIDTH
@@ -804,6 +807,7 @@ def _ratings(doc: Any, summary: Summary, block: RatingsBlock, labels: dict[str, 
 
     missing = labels.get("no_score", "No score")
     marker = labels.get("biggest_marker", "Biggest difference")
+    last_time = labels.get("last_time", "Last time")
     multi = len(block.columns) > 1  # "At the start" and "Now": a column says which
     header = [labels.get("criterion", "What we rated"),
               _one_line(summary.partnership), _one_line(summary.agency),
@@ -818,10 +822,15 @@ def _ratings(doc: Any, summary: Summary, block: RatingsBlock, labels: dict[str, 
             (_number(row.difference, locale, "\u2013"), None)]
         if row.biggest:
             difference.append((marker, "Strong"))
-        cells = [[(row.criterion, None)],
-                 [(_number(row.partnership, locale, missing), None)],
-                 [(_number(row.agency, locale, missing), None)],
-                 difference]
+        scores: list[list[tuple[str, str | None]]] = []
+        for value, before in ((row.partnership, row.partnership_before),
+                              (row.agency, row.agency_before)):
+            cell: list[tuple[str, str | None]] = [(_number(value, locale, missing), None)]
+            if before is not None:
+                cell.append((f"{last_time}: {_number(before, locale, missing)}",
+                             "Subtle Emphasis"))
+            scores.append(cell)
+        cells = [[(row.criterion, None)], *scores, difference]
         if multi:
             cells.insert(1, [(row.column, None)])
         rows.append(cells)

@@ -48,6 +48,7 @@ LABELS_EN = {
     "raised_by": "Raised by",
     "not_said": "Not said",
     "no_score": "No score",
+    "last_time": "Last time",
     "chart_alt": "Chart of both sides' ratings",
     "status": "Status",
     "change_note": "What changed",
