@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(setup_link)
     app.cli.add_command(i18n)
     app.cli.add_command(export_conversation)
+    app.cli.add_command(delete_conversation)
     app.cli.add_command(demo)
 
 
@@ -108,6 +109,29 @@ def export_conversation(conversation_id: int, out: str | None) -> None:
         click.echo(f"Wrote conversation {conversation_id} to {out}.")
     else:
         click.echo(body)
+
+
+@commands.command("delete-conversation")
+@click.argument("conversation_id", type=int)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (for scripts).")
+def delete_conversation(conversation_id: int, yes: bool) -> None:
+    """Delete a conversation for good: everything recorded in it and its issued summaries."""
+    from convo.conversations import deleting
+    from convo.models import Conversation
+
+    conversation = db.session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise click.ClickException(f"There is no conversation {conversation_id}.")
+    if not yes:
+        click.echo(f"Conversation {conversation_id}: {conversation.partnership_name} and "
+                   f"{conversation.agency_name}.")
+        click.confirm("Delete it and its issued summaries for good?", abort=True)
+    deleted = deleting.delete_conversation(conversation)
+    if deleted.files_left is not None:
+        raise click.ClickException(
+            f"Conversation {conversation_id} is deleted, but its issued files could not be "
+            f"removed: remove {deleted.files_left} by hand.")
+    click.echo(f"Deleted conversation {conversation_id}.")
 
 
 @commands.command("demo", with_appcontext=False)

@@ -19,10 +19,12 @@ from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import func, select
 
-from convo.conversations import capture, exporting, ratings, service
+from convo.conversations import capture, deleting, exporting, ratings, service
 from convo.conversations.forms import (ActionForm, AddQuestionForm, AgreementForm, CaptureForm,
-                                       ConversationForm, EditItemForm, ParticipantForm)
+                                       ConversationForm, DeleteForm, EditItemForm,
+                                       ParticipantForm)
 from convo.conversations.labels import (ACTION_STATUS_LABELS, KIND_KEYS, KIND_LABELS,
                                         KIND_PLURALS, RAISED_BY_KEYS, SCREEN_MODE_LABELS,
                                         STATUS_LABELS, raised_by_label)
@@ -34,6 +36,7 @@ from convo.models.conversation import SCREEN_MODES
 from convo.questions.blueprint import AGENCY_TYPE_LABELS
 from convo.questions.registry import registry
 from convo.questions.schema import AGENCY_TYPES, text_in
+from convo.summary import service as summary_service
 
 bp = Blueprint("conversations", __name__)
 
@@ -338,6 +341,41 @@ def follow_up(conversation_id: int) -> Any:
     flash(_("Follow-up prepared with the same parties and people. Set its date and purpose."),
           "success")
     return redirect(url_for("conversations.edit", conversation_id=new.id))
+
+
+@bp.route("/conversations/<int:conversation_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(conversation_id: int) -> Any:
+    """Delete a conversation for good, after the facilitator confirms."""
+    conversation = _owned(conversation_id)
+    form = DeleteForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            names = (conversation.partnership_name, conversation.agency_name)
+            issued = bool(summary_service.versions(conversation))
+            deleted = deleting.delete_conversation(conversation)
+            if deleted.files_left is not None:
+                flash(_("The conversation is deleted, but its issued summaries could not be "
+                        "removed from the archive. Ask your administrator to remove the folder "
+                        "%(folder)s.", folder=deleted.files_left.name), "error")
+            elif issued:
+                flash(_("The conversation between %(partnership)s and %(agency)s is deleted, "
+                        "with its issued summaries.", partnership=names[0], agency=names[1]),
+                      "success")
+            else:
+                flash(_("The conversation between %(partnership)s and %(agency)s is deleted.",
+                        partnership=names[0], agency=names[1]), "success")
+            return redirect(url_for("conversations.index"))
+        if form.csrf_token.errors:
+            abort(400)
+    status = 422 if form.errors else 200
+    return render_template(
+        "conversations/delete.html", conversation=conversation, form=form,
+        versions=len(summary_service.versions(conversation)),
+        later=deleting.later_conversations(conversation),
+        points=db.session.scalar(select(func.count()).select_from(Item).where(
+            Item.conversation_id == conversation.id, Item.deleted_at.is_(None))) or 0,
+    ), status
 
 
 @bp.get("/conversations/<int:conversation_id>/export.json")

@@ -135,3 +135,10 @@ class AgreementForm(BaseForm):
     meeting_rhythm = _text(_l("How often we will meet or talk"), LONG_TEXT_MAX, textarea=True)
     next_conversation = _text(_l("Next conversation"), NAME_MAX,
                               description=_l("A date, or when it will be arranged."))
+
+
+class DeleteForm(BaseForm):
+    confirm = BooleanField(
+        _l("I understand that this deletes the conversation and its issued summaries for good"),
+        validators=[DataRequired(_l("Tick the box to confirm, or go back if you meant to keep "
+                                    "the conversation."))])

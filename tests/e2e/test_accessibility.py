@@ -279,6 +279,18 @@ def test_form_errors_are_summarised_at_the_top_and_linked_to_their_fields(
     assert assert_error_summary(page, 1) == ["minutes-open"]
     e2e.check(page, "plan the stages: with an error")
 
+    page.goto(f"/conversations/{conversation}")
+    page.get_by_role("link", name="Delete this conversation").click()
+    e2e.check(page, "delete a conversation: are you sure")
+    page.get_by_role("button", name="Delete this conversation").click()
+    assert assert_error_summary(page, 1) == ["confirm"]
+    e2e.check(page, "delete a conversation: not confirmed")
+    page.get_by_label("I understand that this deletes").check()
+    page.get_by_role("button", name="Delete this conversation").click()
+    expect(page.locator(".notices")).to_contain_text(
+        "Riverside Big Local and Exampletown Primary Care Network is deleted.")
+    e2e.check(page, "conversations: one deleted")
+
     phone = e2e.page("phone", PHONE, phone=True)
     phone.goto("/join")
     phone.get_by_role("button", name="Join").click()
