@@ -5,7 +5,9 @@ facilitator or from a device "for our party"), or else the average of its member
 
 A conversation that follows on from an earlier one (service.follow_up) also carries the
 scores the parties gave last time, so both can see what has moved.  Only scores that were
-shown to both sides then (the earlier conversation's ratings were revealed) are carried.
+shown to both sides then (the earlier conversation's ratings were revealed) are carried, and
+only where they mean the same: the earlier conversation's own copy of the instrument must
+have the same scale and columns, and a criterion must be in both.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from convo.conversations.plan import Plan
+from convo.conversations.plan import Plan, load_snapshot
 from convo.core import clock
 from convo.extensions import db
 from convo.live import state
@@ -146,12 +148,19 @@ def earlier_scores(conversation: Conversation, instrument: RatingInstrument
     if before is None or not before.ratings_revealed \
             or before.facilitator_id != conversation.facilitator_id:
         return {}, None
+    then = next((r for r in load_snapshot(before.snapshot.body).ratings
+                 if r.id == instrument.id), None)
+    if then is None or (then.scale.min, then.scale.max) != (instrument.scale.min,
+                                                            instrument.scale.max) \
+            or list(then.columns) != list(instrument.columns):
+        return {}, None  # rated on another scale or in other columns: not comparable
     column = instrument.columns[-1]
     found = list(db.session.scalars(select(Rating).where(
         Rating.conversation_id == before.id, Rating.instrument_id == instrument.id,
         Rating.column == column)))
+    criteria_then = {c.id for c in then.criteria}
     scores: dict[str, tuple[float | None, float | None]] = {}
-    for criterion in instrument.criteria:
+    for criterion in (c for c in instrument.criteria if c.id in criteria_then):
         pair = tuple(_party_score([r for r in found if r.criterion_id == criterion.id
                                    and r.party == party]) for party in PARTIES)
         if pair != (None, None):
@@ -193,7 +202,7 @@ def compare(conversation: Conversation, plan: Plan, instrument: RatingInstrument
         rows=tuple(rows),
         biggest=biggest,
         earlier=earlier,
-        earlier_at=before.starts_at or before.created_at if before is not None else None,
+        earlier_at=(before.starts_at or before.started_at) if before is not None else None,
     )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template,
-                   request, url_for)
+from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect,
+                   render_template, request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -31,7 +31,9 @@ assets = Blueprint("summary_assets", __name__)
 def document_css() -> Any:
     from convo.summary.render_html import stylesheet_text
 
-    response = Response(stylesheet_text(), mimetype="text/css")
+    # Read afresh in debug mode, so edits to document.css show on reload.
+    text = stylesheet_text.__wrapped__() if current_app.debug else stylesheet_text()
+    response = Response(text, mimetype="text/css")
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
 

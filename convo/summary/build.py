@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import asdict, replace
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
@@ -112,7 +113,8 @@ def labels() -> dict[str, str]:
         "raised_by": _("Raised by"),
         "not_said": _("Not said"),
         "no_score": _("No score"),
-        "last_time": _("Last time"),
+        # {score} is replaced by the score, as {low} and {high} in ratings_intro.
+        "last_time": _("Last time: {score}"),
         "chart_alt": _("Chart of both sides' ratings"),
     }
 
@@ -232,7 +234,7 @@ def _ratings(conversation: Conversation, plan, locale: str) -> tuple[tuple[Ratin
         before_note = ""
         if comparison.earlier:
             before_note = (_("“Last time” is each side’s score in your conversation on %(date)s.",
-                             date=_plain_date(comparison.earlier_at, locale))
+                             date=_long_date(comparison.earlier_at, locale))
                            if comparison.earlier_at else
                            _("“Last time” is each side’s score in your last conversation."))
         blocks.append(RatingsBlock(
@@ -398,10 +400,27 @@ def _build(conversation: Conversation, version: SummaryVersion | None) -> Summar
     return summary
 
 
+# Left out of the fingerprint: the labels (convo's own headings, which a translation update
+# may reword) and the chart and its description (drawn from the ratings, which are in it).
+_NOT_CONTENT = frozenset({"labels", "chart_svg", "chart_description"})
+
+
+def _content(value: Any) -> Any:
+    """The summary's data with what is not its content left out, and with empty values
+    (None, "") dropped, so a field added later with an empty default leaves the
+    fingerprints of existing summaries as they were."""
+    if isinstance(value, dict):
+        return {key: _content(item) for key, item in value.items()
+                if key not in _NOT_CONTENT and item is not None and item != ""}
+    if isinstance(value, (list, tuple)):
+        return [_content(item) for item in value]
+    return value
+
+
 def content_hash(summary: Summary) -> str:
     """A fingerprint of what the summary says (not of its status or approvals): an approval
     holds for exactly the words that were approved."""
-    data = asdict(replace(summary, approvals=(), status_text="", version=None, change_note="",
-                          file_stem=""))
+    data = _content(asdict(replace(summary, approvals=(), status_text="", version=None,
+                                   change_note="", file_stem="")))
     body = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(body.encode()).hexdigest()

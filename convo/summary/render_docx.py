@@ -807,7 +807,7 @@ def _ratings(doc: Any, summary: Summary, block: RatingsBlock, labels: dict[str, 
 
     missing = labels.get("no_score", "No score")
     marker = labels.get("biggest_marker", "Biggest difference")
-    last_time = labels.get("last_time", "Last time")
+    last_time = labels.get("last_time", "Last time: {score}")
     multi = len(block.columns) > 1  # "At the start" and "Now": a column says which
     header = [labels.get("criterion", "What we rated"),
               _one_line(summary.partnership), _one_line(summary.agency),
@@ -827,7 +827,7 @@ def _ratings(doc: Any, summary: Summary, block: RatingsBlock, labels: dict[str, 
                               (row.agency, row.agency_before)):
             cell: list[tuple[str, str | None]] = [(_number(value, locale, missing), None)]
             if before is not None:
-                cell.append((f"{last_time}: {_number(before, locale, missing)}",
+                cell.append((last_time.replace("{score}", _number(before, locale, missing)),
                              "Subtle Emphasis"))
             scores.append(cell)
         cells = [[(row.criterion, None)], *scores, difference]

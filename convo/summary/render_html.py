@@ -112,12 +112,14 @@ BAR_TRACK_PERCENT = 78
 
 
 def bar_width(value: float, block: RatingsBlock) -> str:
-    """The class that sets a score's bar length: "bar-w-40" for 2 on a scale to 5.  Bars
-    start from zero, so a score at the bottom of the scale still shows a bar.  Lengths are
-    classes, not style attributes, because the page served in the browser allows no inline
-    style (Content-Security-Policy)."""
-    top = max(block.scale_max, 1)
-    share = min(max(value / top, 0.0), 1.0)
+    """The class that sets a score's bar length: "bar-w-40" for 2 on a scale to 5.  As in the
+    shared screen's chart, bars start from zero (or from the scale's bottom if it goes below
+    zero), so the lowest score on a 1-5 scale still shows a bar.  Lengths are classes, not
+    style attributes, because the page served in the browser allows no inline style
+    (Content-Security-Policy)."""
+    origin = min(0, block.scale_min)
+    span = max(1, block.scale_max - origin)
+    share = min(max((value - origin) / span, 0.0), 1.0)
     return f"bar-w-{round(share * 100)}"
 
 
@@ -171,7 +173,8 @@ def render_html(summary: Summary, *, embed_css: bool = True,
         stylesheet_href=stylesheet_href,
         bar_width=bar_width,
     )
-    # Indentation is the template's, never the summary's: every newline in the summary's
-    # own words sits in a white-space: pre-line paragraph, which drops spaces after a
-    # line break anyway, so the document reads exactly the same without it.
+    # Indentation is the template's, never the summary's.  Where the summary's own words
+    # hold a line break, spaces after it are dropped anyway: in a white-space: pre-line
+    # paragraph (narratives) and in normal text alike; the template has no <pre> or
+    # <textarea>.  So the document reads exactly the same without it.
     return _INDENT.sub("\n", html)

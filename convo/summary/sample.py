@@ -48,7 +48,7 @@ LABELS_EN = {
     "raised_by": "Raised by",
     "not_said": "Not said",
     "no_score": "No score",
-    "last_time": "Last time",
+    "last_time": "Last time: {score}",
     "chart_alt": "Chart of both sides' ratings",
     "status": "Status",
     "change_note": "What changed",

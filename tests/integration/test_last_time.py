@@ -1,49 +1,55 @@
 """A conversation that follows on from an earlier one shows last time's scores beside this
 time's: on the shared screen, the console, the phones, and in the summary (HTML, PDF, Word).
-Only scores both sides saw last time (the earlier ratings were revealed) are carried over."""
+Only scores both sides saw last time (the earlier ratings were revealed), on the same scale
+and in the same columns, are carried over."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import json
 import re
 from datetime import datetime, timezone
 
 from docx import Document
 from pypdf import PdfReader
 
+from convo.conversations import deleting, ratings, service
+from convo.extensions import db
+from convo.models import Conversation
+from convo.summary.build import build
+from convo.summary.render_docx import render_docx
+from convo.summary.render_pdf import render_pdf
 from tests.conftest import page_text
 from tests.integration.test_participant import join
 
 EARLIER = {"trust": (2, 4), "respect": (3, 3)}  # criterion: (partnership, agency)
 NOW = {"trust": (3, 4), "respect": (4, 3)}
+HELD = datetime(2026, 3, 10, 10, 0, tzinfo=timezone.utc)
+NOTE = "“Last time” is each side’s score in your conversation on Tuesday 10 March 2026."
 
 
 def _rate(app, conversation_id: int, scores: dict[str, tuple[int, int]],  # type: ignore[no-untyped-def]
-          reveal: bool) -> None:
-    from convo.conversations import ratings, service
-    from convo.extensions import db
-    from convo.models import Conversation
-
+          reveal: bool, columns: tuple[str, ...] = ("now",)) -> None:
     with app.app_context():
         conversation = db.session.get(Conversation, conversation_id)
         instrument = service.plan_for(conversation).question_set.ratings[0]
         for criterion, (partnership, agency) in scores.items():
-            ratings.set_score(conversation, instrument, criterion, "now", "partnership",
-                              partnership)
-            ratings.set_score(conversation, instrument, criterion, "now", "agency", agency)
+            for column in columns:
+                ratings.set_score(conversation, instrument, criterion, column, "partnership",
+                                  partnership)
+                ratings.set_score(conversation, instrument, criterion, column, "agency", agency)
         ratings.reveal(conversation, reveal)
         db.session.commit()
 
 
-def _follow_up(app, client, auth, ref, reveal_earlier: bool = True) -> int:  # type: ignore[no-untyped-def]
-    from convo.extensions import db
-    from convo.models import Conversation
-
+def _follow_up(app, auth, ref, reveal_earlier: bool = True, reveal_now: bool = True,  # type: ignore[no-untyped-def]
+               held: datetime | None = HELD, earlier=EARLIER, now=NOW,
+               columns: tuple[str, ...] = ("now",)) -> int:
     with app.app_context():
-        db.session.get(Conversation, ref.id).starts_at = datetime(2026, 3, 10, 10, 0,
-                                                                   tzinfo=timezone.utc)
+        db.session.get(Conversation, ref.id).starts_at = held
         db.session.commit()
-    _rate(app, ref.id, EARLIER, reveal=reveal_earlier)
+    _rate(app, ref.id, earlier, reveal=reveal_earlier, columns=columns)
     auth.sign_in_as(ref.facilitator)
     response = auth.post(f"/conversations/{ref.id}/follow-up",
                          form_page=f"/conversations/{ref.id}")
@@ -51,22 +57,41 @@ def _follow_up(app, client, auth, ref, reveal_earlier: bool = True) -> int:  # t
     new_id = int(response.headers["Location"].split("/")[2])
     started = auth.post(f"/conversations/{new_id}/start", form_page=f"/conversations/{new_id}")
     assert started.status_code == 302
-    _rate(app, new_id, NOW, reveal=True)
+    _rate(app, new_id, now, reveal=reveal_now, columns=columns)
     return new_id
 
 
 def _summary(app, conversation_id: int):  # type: ignore[no-untyped-def]
-    from convo.extensions import db
-    from convo.models import Conversation
-    from convo.summary.build import build
-
     with app.app_context():
         return build(db.session.get(Conversation, conversation_id))
 
 
+def _no_last_time(app, conversation_id: int) -> bool:  # type: ignore[no-untyped-def]
+    block = _summary(app, conversation_id).ratings[0]
+    return block.before_note == "" and all(
+        r.partnership_before is None and r.agency_before is None for r in block.rows)
+
+
+def _phone(app, ref, conversation_id: int):  # type: ignore[no-untyped-def]
+    with app.app_context():
+        conversation = db.session.get(Conversation, conversation_id)
+        ids = tuple(p.id for p in conversation.participants)
+        code = conversation.join_code
+    phone = app.test_client()
+    join(phone, dataclasses.replace(ref, id=conversation_id, join_code=code, participant_ids=ids))
+    return phone
+
+
+def _on_screen(app, client, conversation_id: int) -> str:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        db.session.get(Conversation, conversation_id).screen_mode = "ratings"
+        db.session.commit()
+    return page_text(client.get(f"/c/{conversation_id}/screen"))
+
+
 def test_last_time_in_every_view_and_document(app, client, auth, make_conversation):
     ref = make_conversation(status="closed")
-    new_id = _follow_up(app, client, auth, ref)
+    new_id = _follow_up(app, auth, ref)
 
     # the summary's model: last time on the rated criteria only, with when it was
     block = _summary(app, new_id).ratings[0]
@@ -75,62 +100,108 @@ def test_last_time_in_every_view_and_document(app, client, auth, make_conversati
     assert (rows["Trust"].agency, rows["Trust"].agency_before) == (4, 4)
     assert (rows["Respect"].partnership_before, rows["Respect"].agency_before) == (3, 3)
     assert rows["Shared goals"].partnership_before is None
-    assert block.before_note == ("“Last time” is each side’s score in your conversation on "
-                                 "10 March 2026.")
+    assert block.before_note == NOTE
 
     # the PDF and the Word file, read back
-    from convo.summary.render_docx import render_docx
-    from convo.summary.render_pdf import render_pdf
-
     summary = _summary(app, new_id)
     text = re.sub(r"\s+", " ", " ".join(
         p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(summary))).pages))
-    assert block.before_note in text
+    assert NOTE in text
     assert re.search(r"Trust 3 Last time: 2 4 Last time: 4 1", text), text
     document = Document(io.BytesIO(render_docx(summary)))
     table = next(t for t in document.tables if t.rows[0].cells[0].text == "What we rated")
     trust = next(r for r in table.rows if r.cells[0].text == "Trust")
     assert [c.text for c in trust.cells[1:3]] == ["3\nLast time: 2", "4\nLast time: 4"]
-    assert block.before_note in [p.text for p in document.paragraphs]
+    assert NOTE in [p.text for p in document.paragraphs]
 
     # the shared screen, the console and a phone
-    from convo.extensions import db
-    from convo.models import Conversation
-
-    with app.app_context():
-        db.session.get(Conversation, new_id).screen_mode = "ratings"
-        db.session.commit()
-    screen = page_text(client.get(f"/c/{new_id}/screen"))
-    assert "Last time: 2" in screen and "Tuesday 10 March 2026" in screen
+    screen = _on_screen(app, client, new_id)
+    assert "Last time: 2" in screen and NOTE in screen
     console = page_text(client.get(f"/conversations/{new_id}/console"))
     assert 'score-before">Last time: 2</span>' in console
-    with app.app_context():
-        ids = [p.id for p in db.session.get(Conversation, new_id).participants]
-        code = db.session.get(Conversation, new_id).join_code
-    phone = app.test_client()
-    join(phone, type(ref)(**{**ref.__dict__, "id": new_id, "join_code": code,
-                             "participant_ids": ids}))
-    mine = page_text(phone.get("/p/ratings"))
-    assert "Last time: 2" in mine and "“Last time” is each side’s score" in mine
+    mine = page_text(_phone(app, ref, new_id).get("/p/ratings"))
+    assert "Last time: 2" in mine and NOTE in mine
+
+
+def test_not_before_this_time_is_revealed(app, client, auth, make_conversation):
+    ref = make_conversation(status="closed")
+    new_id = _follow_up(app, auth, ref, reveal_now=False)
+    mine = page_text(_phone(app, ref, new_id).get("/p/ratings"))
+    assert "Last time" not in mine
+    assert "Last time" not in _on_screen(app, client, new_id)
 
 
 def test_scores_never_shown_last_time_are_not_carried(app, client, auth, make_conversation):
     ref = make_conversation(status="closed")
-    new_id = _follow_up(app, client, auth, ref, reveal_earlier=False)
-    block = _summary(app, new_id).ratings[0]
-    assert all(r.partnership_before is None and r.agency_before is None for r in block.rows)
-    assert block.before_note == ""
-    from convo.extensions import db
-    from convo.models import Conversation
-
-    with app.app_context():
-        db.session.get(Conversation, new_id).screen_mode = "ratings"
-        db.session.commit()
-    assert "Last time" not in page_text(client.get(f"/c/{new_id}/screen"))
+    new_id = _follow_up(app, auth, ref, reveal_earlier=False)
+    assert _no_last_time(app, new_id)
+    assert "Last time" not in _on_screen(app, client, new_id)
 
 
-def test_a_first_conversation_has_no_last_time(app, client, auth, make_conversation):
+def test_a_first_conversation_has_no_last_time(app, make_conversation):
     ref = make_conversation()
     _rate(app, ref.id, NOW, reveal=True)
-    block = _summary(app, ref.id).ratings[0]
-    assert block.before_note == "" and all(r.partnership_before is None for r in block.rows)
+    assert _no_last_time(app, ref.id)
+
+
+def test_without_a_date_it_says_last_conversation(app, auth, make_conversation):
+    ref = make_conversation(status="closed")
+    new_id = _follow_up(app, auth, ref, held=None)
+    assert _summary(app, new_id).ratings[0].before_note.startswith(  # when it began
+        "“Last time” is each side’s score in your conversation on ")
+    with app.app_context():
+        earlier = db.session.get(Conversation, ref.id)
+        earlier.started_at = None  # neither planned nor begun: no date to give
+        db.session.commit()
+    assert _summary(app, new_id).ratings[0].before_note == (
+        "“Last time” is each side’s score in your last conversation.")
+
+
+def test_another_scale_or_another_facilitator_or_a_deleted_conversation(
+        app, auth, make_conversation, make_facilitator):  # type: ignore[no-untyped-def]
+    ref = make_conversation(status="closed")
+    new_id = _follow_up(app, auth, ref)
+    assert not _no_last_time(app, new_id)
+    with app.app_context():
+        earlier = db.session.get(Conversation, ref.id)
+        original = earlier.snapshot_id
+        # the earlier conversation's own copy of the set rated on 0 to 10
+        body = json.loads(earlier.snapshot.body)
+        body["ratings"][0]["scale"]["min"], body["ratings"][0]["scale"]["max"] = 0, 10
+        body["ratings"][0]["scale"]["labels"] = {"0": "Not at all", "10": "Completely"}
+        from convo.conversations.plan import load_snapshot
+
+        earlier.snapshot_id = service.snapshot_for(load_snapshot(json.dumps(body))).id
+        db.session.commit()
+    assert _no_last_time(app, new_id)
+
+    with app.app_context():
+        earlier = db.session.get(Conversation, ref.id)
+        earlier.snapshot_id = original
+        earlier.facilitator_id = make_facilitator().id  # as if it were someone else's
+        db.session.commit()
+    assert _no_last_time(app, new_id)
+
+    with app.app_context():
+        earlier = db.session.get(Conversation, ref.id)
+        earlier.facilitator_id = ref.facilitator.id
+        db.session.commit()
+    assert not _no_last_time(app, new_id)
+    with app.app_context():
+        deleting.delete_conversation(db.session.get(Conversation, ref.id))
+    assert _no_last_time(app, new_id)
+
+
+def test_two_columns_criterion_by_criterion(app, auth, make_conversation):
+    """The LTO review: rows criterion by criterion, "at the start" above "now", and last
+    time's scores on the "now" rows only."""
+    ref = make_conversation(set_id="lto_review", status="closed")
+    new_id = _follow_up(app, auth, ref, columns=("at_start", "now"),
+                        earlier={"confidence_voice": (2, 3)}, now={"confidence_voice": (4, 4)})
+    block = _summary(app, new_id).ratings[0]
+    assert [(r.criterion, r.column) for r in block.rows[:4]] == [
+        ("Confidence and a voice", "At the start"), ("Confidence and a voice", "Now"),
+        (block.rows[2].criterion, "At the start"), (block.rows[2].criterion, "Now")]
+    start, now = block.rows[0], block.rows[1]
+    assert (start.partnership_before, start.agency_before) == (None, None)
+    assert (now.partnership_before, now.agency_before) == (2, 3)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from convo.questions.registry import Registry
+import pytest
+from flask import Flask
+
+from convo.questions.registry import Registry, recheck_seconds
 from tests.unit.questions.samples import SAMPLE, replace, write
 
 
@@ -133,11 +136,7 @@ def test_registry_never_rechecking_keeps_its_first_scan(tmp_path):
     assert registry.get("mine") is not None
 
 
-def test_the_recheck_setting(tmp_path):
-    import pytest
-    from flask import Flask
-
-    from convo.questions.registry import recheck_seconds
+def test_the_recheck_setting():
 
     app = Flask(__name__)
     assert recheck_seconds(app) == 30  # the default when unset
