@@ -15,6 +15,10 @@ With one column of scores ("now") each criterion gets a pair of bars, one per pa
 "at the start" and "now" (the LTO review) the parties get a panel each, side by side, and
 each criterion two bars per panel: "at the start" thinner, lighter and dashed, "now" full.
 
+In a conversation that follows on from an earlier one, each "now" bar also carries a mark
+where that party's score was last time: a black upright edged in white, so it shows on any
+bar, named in the legend and in the description.
+
 Every text that reaches the SVG is escaped, stripped of characters XML cannot hold, and
 wrapped in Unicode directional isolates so right-to-left names cannot reorder what is
 around them.
@@ -223,6 +227,16 @@ def _bar_style(party: str, column: str, layout: _Layout, prefix: str) -> tuple[s
     return fill, stroke, extra
 
 
+def _last_time_mark(x: float, top: float, height: float, kind: str) -> str:
+    """The mark for last time's score: a black upright with a white edge, a little taller
+    than the bar it stands on."""
+    y1, y2 = top - 7, top + height + 7
+    return (f'<g class="last-time {kind}"><line x1="{x:.0f}" y1="{y1:.0f}" x2="{x:.0f}" '
+            f'y2="{y2:.0f}" stroke="#ffffff" stroke-width="11"/>'
+            f'<line x1="{x:.0f}" y1="{y1:.0f}" x2="{x:.0f}" y2="{y2:.0f}" stroke="{TEXT}" '
+            f'stroke-width="5"/></g>')
+
+
 def _swatch(x: float, y: float, party: str, column: str, layout: _Layout, prefix: str) -> str:
     fill, stroke, extra = _bar_style(party, column, layout, prefix)
     height = layout.heights[column]
@@ -264,6 +278,9 @@ def ratings_svg(comparison: Comparison, *, partnership_label: str, agency_label:
         column = comparison.columns[-1]
         entries = [(((party, column),), _isolate(names[party]))
                    for party in ("partnership", "agency")]
+    earlier = comparison.earlier
+    if earlier:
+        entries.append(((("last_time", ""),), _("last time")))
     x = MARGIN
     for swatches, label in entries:
         room = width - 2 * MARGIN - len(swatches) * (SWATCH + 8) - 8
@@ -272,6 +289,10 @@ def ratings_svg(comparison: Comparison, *, partnership_label: str, agency_label:
         if x > MARGIN and x + entry_width > width - MARGIN:
             x, y = MARGIN, y + LEGEND_LINE
         for n, (party, col) in enumerate(swatches):
+            if party == "last_time":
+                parts.append(_last_time_mark(x + n * (SWATCH + 8) + SWATCH / 2, y + 9, 16,
+                                             "key"))
+                continue
             parts.append(_swatch(x + n * (SWATCH + 8), y, party, col, layout, prefix))
         parts.append(_text(x + len(swatches) * (SWATCH + 8) + 8, y + 28, text,
                            size=LEGEND_SIZE))
@@ -380,8 +401,16 @@ def ratings_svg(comparison: Comparison, *, partnership_label: str, agency_label:
                         f'height="{height}" fill="{fill}" stroke="{stroke}" '
                         f'stroke-width="3"{extra}/>')
                     size = NUMBER_SIZE if height >= 26 else SMALL_SIZE
-                    row_parts.append(_text(left + bar_width + 10,
-                                           bar_y + height / 2 + size * 0.36,
+                    label_x = left + bar_width + 10
+                    before = earlier.get(criterion_id, (None, None))[
+                        0 if party == "partnership" else 1] if column == last_column else None
+                    if before is not None:
+                        mark_x = x_of(panel, before)
+                        row_parts.append(_last_time_mark(mark_x, bar_y, height, party))
+                        if label_x - 14 <= mark_x <= label_x + text_width(
+                                number(value, locale), size) + 4:
+                            label_x = mark_x + 14  # the number clear of the mark
+                    row_parts.append(_text(label_x, bar_y + height / 2 + size * 0.36,
                                            number(value, locale), size=size, weight="bold",
                                            kind=f"score {party} {column}"))
                 bar_y += height
@@ -448,6 +477,14 @@ def describe(comparison: Comparison, *, partnership_label: str, agency_label: st
             sentence = _("%(criterion)s: %(partnership)s %(p_score)s, %(agency)s %(a_score)s.",
                          criterion=entry["title"], partnership=p_name, agency=a_name,
                          p_score=score(row, "partnership"), a_score=score(row, "agency"))
+        before = comparison.earlier.get(criterion_id)
+        if before is not None:
+            sentence += " " + _("Last time: %(partnership)s %(p_score)s, %(agency)s %(a_score)s.",
+                                partnership=p_name, agency=a_name,
+                                p_score=not_rated if before[0] is None
+                                else number(before[0], locale),
+                                a_score=not_rated if before[1] is None
+                                else number(before[1], locale))
         if criterion_id in comparison.biggest:
             sentence += " " + _("One of the biggest differences.")
         sentences.append(sentence)

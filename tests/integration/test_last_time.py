@@ -117,6 +117,8 @@ def test_last_time_in_every_view_and_document(app, client, auth, make_conversati
     # the shared screen, the console and a phone
     screen = _on_screen(app, client, new_id)
     assert "Last time: 2" in screen and NOTE in screen
+    assert screen.count('class="last-time partnership"') == 2  # marked on the chart too
+    assert "Last time: Riverside Big Local 2, Exampletown Primary Care Network 4." in screen
     console = page_text(client.get(f"/conversations/{new_id}/console"))
     assert 'score-before">Last time: 2</span>' in console
     mine = page_text(_phone(app, ref, new_id).get("/p/ratings"))

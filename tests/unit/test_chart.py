@@ -226,3 +226,47 @@ def test_wrap_splits_overlong_words_and_ends_with_an_ellipsis() -> None:
     lines = wrap("Supercalifragilisticexpialidocious " * 5, 200, 30, 2)
     assert len(lines) == 2 and lines[-1].endswith("…")
     assert wrap("Trust", 400, 32, 3) == ["Trust"]
+
+
+def test_last_time_is_marked_on_each_now_bar() -> None:
+    """A follow-on conversation: a mark where each party's score was last time, named in
+    the legend and told in the description; the number moves clear of a mark beside it."""
+    import dataclasses
+
+    from convo.conversations.chart import describe
+
+    inst = instrument()
+    comp = dataclasses.replace(
+        comparison(inst, {("c0", "now"): (4, 2), ("c1", "now"): (2, 5), ("c2", "now"): (3, 3)}),
+        earlier={"c0": (2, None), "c1": (2.2, 4), "c2": (5, 1)})
+    svg = str(ratings_svg(comp, partnership_label="Riverside Big Local",
+                          agency_label="Exampletown Primary Care Network", title="T"))
+    root = parse(svg)
+    marks = by_class(root, "last-time", "partnership") + by_class(root, "last-time", "agency")
+    assert len(marks) == 5  # one per earlier score given: c0's agency had none
+    assert len(by_class(root, "last-time", "key")) == 1
+    assert "last time" in texts(root)
+
+    def x(mark: ET.Element) -> float:
+        return float(mark.find(f"{SVG}line").get("x1"))
+
+    # the marks stand where the scores were, on the bars' own scale
+    bars = by_class(root, "bar", "partnership")
+    left = float(bars[0].get("x"))
+    per_point = float(bars[0].get("width")) / 4  # c0's partnership bar is 4 long
+    p_marks = by_class(root, "last-time", "partnership")
+    assert [round((x(m) - left) / per_point, 1) for m in p_marks] == [2, 2.2, 5]
+    # c1: now 2, last time 2.2 — the mark sits where the number would, so the number moves
+    score = next(t for t in by_class(root, "score", "partnership") if "".join(t.itertext()) == "2")
+    assert float(score.get("x")) >= x(p_marks[1]) + 10
+
+    words = describe(comp, partnership_label="Riverside Big Local",
+                     agency_label="Exampletown Primary Care Network")
+    assert ("Last time: Riverside Big Local 2, Exampletown Primary Care Network not rated."
+            in words)
+    assert "Last time: Riverside Big Local 5, Exampletown Primary Care Network 1." in words
+
+
+def test_no_marks_without_a_last_time() -> None:
+    root = parse(one_column())
+    assert not by_class(root, "last-time") and "last time" not in texts(root)
