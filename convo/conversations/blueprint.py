@@ -781,7 +781,7 @@ def _console_context(conversation: Conversation, **forms: Any) -> dict[str, Any]
         "action_status_labels": ACTION_STATUS_LABELS,
         "display_code": service.display_code(conversation.join_code),
         "devices": devices.devices_for(conversation),
-        "open_actions": service.open_actions_before(conversation),
+        "open_actions": service.actions_before(conversation),  # done ones stay in view
         "raised_by_label": raised_by_label,
     }
 

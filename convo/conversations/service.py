@@ -298,16 +298,23 @@ def search(facilitator: Facilitator, query: str = "", status: str | None = None,
     return list(db.session.scalars(statement))
 
 
-def open_actions_before(conversation: Conversation) -> list[Item]:
-    """Actions agreed in the conversations this one follows on from, still not done."""
+def actions_before(conversation: Conversation, open_only: bool = False) -> list[Item]:
+    """Actions agreed in the conversation this one follows on from (if it is the same
+    facilitator's); with open_only, those not yet done or dropped."""
     if conversation.follows_id is None:
         return []
-    return list(db.session.scalars(
-        select(Item).where(
-            Item.conversation_id == conversation.follows_id,
-            Item.kind == "action",
-            Item.deleted_at.is_(None),
-            Item.merged_into_id.is_(None),
-            Item.status.in_(("agreed", "in_progress")),
-        ).order_by(Item.position, Item.id)
-    ))
+    statement = select(Item).join(Conversation, Conversation.id == Item.conversation_id).where(
+        Item.conversation_id == conversation.follows_id,
+        Conversation.facilitator_id == conversation.facilitator_id,
+        Item.kind == "action",
+        Item.deleted_at.is_(None),
+        Item.merged_into_id.is_(None),
+    )
+    if open_only:
+        statement = statement.where(Item.status.in_(("agreed", "in_progress")))
+    return list(db.session.scalars(statement.order_by(Item.position, Item.id)))
+
+
+def open_actions_before(conversation: Conversation) -> list[Item]:
+    """Actions agreed in the conversation this one follows on from, still not done."""
+    return actions_before(conversation, open_only=True)

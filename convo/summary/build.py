@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import asdict, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
@@ -115,6 +115,8 @@ def labels() -> dict[str, str]:
         "no_score": _("No score"),
         # {score} is replaced by the score, as {low} and {high} in ratings_intro.
         "last_time": _("Last time: {score}"),
+        "earlier_actions": _("Actions from last time"),
+        "action_stands": _("How it stands"),
         "chart_alt": _("Chart of both sides' ratings"),
     }
 
@@ -165,6 +167,34 @@ def section_key(item: Item) -> str:
     by_kind = {"challenge": "challenges", "opportunity": "opportunities", "action": "actions",
                "follow_up": "follow_ups"}
     return by_kind.get(item.kind) or STAGE_SECTIONS.get(item.stage_id or "", "other")
+
+
+def _action_row(item: Item, conversation: Conversation, anonymise: Callable[[str | None], str],
+                locale: str) -> ActionRow:
+    """An agreed action as the summary shows it."""
+    owner = item.owner_name or ""
+    linked = next((p for p in conversation.participants if p.id == item.owner_participant_id),
+                  None)
+    if linked is not None:
+        owner = linked.public_name
+    by_when = (_("By the next conversation") if item.due_by_next
+               else _plain_date(item.due_date, locale))
+    return ActionRow(
+        what=anonymise(item.text), owner=anonymise(owner),
+        party=_raised_by(item.owner_party, conversation) if item.owner_party else "",
+        by_when=by_when, first_step=anonymise(item.first_step),
+        agreed_by_both=item.agreed_by_both,
+        status=str(ACTION_STATUS_LABELS.get(item.status or "", "")))
+
+
+def _earlier_conversation(conversation: Conversation) -> Conversation | None:
+    """The conversation this one follows on from, if it is the same facilitator's."""
+    if conversation.follows_id is None:
+        return None
+    earlier = db.session.get(Conversation, conversation.follows_id)
+    if earlier is None or earlier.facilitator_id != conversation.facilitator_id:
+        return None
+    return earlier
 
 
 def _raised_by(raised_by: str, conversation: Conversation) -> str:
@@ -282,24 +312,12 @@ def _build(conversation: Conversation, version: SummaryVersion | None) -> Summar
 
     points: dict[str, list[Point]] = {key: [] for key in titles}
     actions: list[ActionRow] = []
-    participants = {p.id: p for p in conversation.participants}
-    statuses = {k: str(v) for k, v in ACTION_STATUS_LABELS.items()}
     for item in summary_items(conversation):
         if not item.in_summary:
             continue
         key = section_key(item)
         if key == "actions" and item.kind == "action":
-            owner = item.owner_name or ""
-            linked = participants.get(item.owner_participant_id or 0)
-            if linked is not None:
-                owner = linked.public_name
-            by_when = (_("By the next conversation") if item.due_by_next
-                       else _plain_date(item.due_date, locale))
-            actions.append(ActionRow(
-                what=anonymise(item.text), owner=anonymise(owner),
-                party=_raised_by(item.owner_party, conversation) if item.owner_party else "",
-                by_when=by_when, first_step=anonymise(item.first_step),
-                agreed_by_both=item.agreed_by_both, status=statuses.get(item.status, "")))
+            actions.append(_action_row(item, conversation, anonymise, locale))
             continue
         if key == "actions":  # a note said while agreeing actions: no table row of its own
             key = "other"
@@ -382,6 +400,22 @@ def _build(conversation: Conversation, version: SummaryVersion | None) -> Summar
             for stage in plan.included),
         labels=labels(),
     )
+    earlier = _earlier_conversation(conversation)
+    if earlier is not None:
+        # Named as the earlier summary named them, and as this one does.
+        before = Anonymiser(list(earlier.participants))
+
+        def both(text: str | None) -> str:
+            return anonymise(before(text))
+
+        rows = tuple(_action_row(item, earlier, both, locale) for item in summary_items(earlier)
+                     if item.in_summary and item.kind == "action")
+        if rows:
+            when = earlier.starts_at or earlier.started_at
+            summary = replace(summary, earlier_actions=rows, earlier_actions_note=(
+                _("Agreed in your conversation on %(date)s, and how each stands now.",
+                  date=_long_date(when, locale)) if when else
+                _("Agreed in your last conversation, and how each stands now.")))
     current_hash = content_hash(summary)
     summary = replace(summary, approvals=tuple(
         Approval(conversation.party_name(party),
@@ -407,11 +441,11 @@ _NOT_CONTENT = frozenset({"labels", "chart_svg", "chart_description"})
 
 def _content(value: Any) -> Any:
     """The summary's data with what is not its content left out, and with empty values
-    (None, "") dropped, so a field added later with an empty default leaves the
+    (None, "", empty lists) dropped, so a field added later with an empty default leaves the
     fingerprints of existing summaries as they were."""
     if isinstance(value, dict):
         return {key: _content(item) for key, item in value.items()
-                if key not in _NOT_CONTENT and item is not None and item != ""}
+                if key not in _NOT_CONTENT and item not in (None, "", [], (), {})}
     if isinstance(value, (list, tuple)):
         return [_content(item) for item in value]
     return value

@@ -156,6 +156,11 @@ class Summary:
     # Labels the renderers use (translated by build(), so renderers stay free of gettext)
     labels: dict[str, str] = field(default_factory=dict)
 
+    # A conversation that follows on from an earlier one: the actions agreed then and how
+    # each stands now, with a sentence saying which conversation that was.
+    earlier_actions: tuple[ActionRow, ...] = ()
+    earlier_actions_note: str = ""
+
     @property
     def language_tag(self) -> str:
         return self.locale.replace("_", "-")

@@ -858,6 +858,23 @@ def _relationship(doc: Any, views: Sequence[RelationshipView], labels: dict[str,
            rows, (5.2, third, third), caption=labels.get("relationship_type", ""))
 
 
+def _earlier_actions(doc: Any, summary: Summary, labels: dict[str, str]) -> None:
+    """A follow-on conversation: the actions agreed last time and how each stands now."""
+    if not summary.earlier_actions:
+        return
+    title = labels.get("earlier_actions", "Actions from last time")
+    _heading(doc, title, 1)
+    _paragraphs(doc, summary.earlier_actions_note, keep_with_next=True)
+    none = "\u2013"  # as in the PDF
+    rows = [[[(action.what, None)], [(_one_line(action.owner) or none, None)],
+             [(_one_line(action.by_when) or none, None)],
+             [(_one_line(action.status) or none, "Strong")]]
+            for action in summary.earlier_actions]
+    _table(doc, (labels.get("action", "Action"), labels.get("owner", "Who"),
+                 labels.get("by_when", "By when"), labels.get("action_stands", "How it stands")),
+           rows, (7.0, 3.3, 3.3, TEXT_WIDTH.cm - 13.6), caption=title)
+
+
 def _actions(doc: Any, summary: Summary, labels: dict[str, str]) -> None:
     actions: Sequence[ActionRow] = summary.actions
     if not actions and not clean_text(summary.actions_narrative):
@@ -951,6 +968,7 @@ def _build(summary: Summary) -> Any:
 
     _section(doc, summary.challenges, labels)
     _section(doc, summary.opportunities, labels)
+    _earlier_actions(doc, summary, labels)
     _actions(doc, summary, labels)
     _keeping_in_touch(doc, summary, labels)
     if clean_text(summary.next_conversation):

@@ -49,6 +49,8 @@ LABELS_EN = {
     "not_said": "Not said",
     "no_score": "No score",
     "last_time": "Last time: {score}",
+    "earlier_actions": "Actions from last time",
+    "action_stands": "How it stands",
     "chart_alt": "Chart of both sides' ratings",
     "status": "Status",
     "change_note": "What changed",

@@ -207,3 +207,62 @@ def test_two_columns_criterion_by_criterion(app, auth, make_conversation):
     start, now = block.rows[0], block.rows[1]
     assert (start.partnership_before, start.agency_before) == (None, None)
     assert (now.partnership_before, now.agency_before) == (2, 3)
+
+
+def test_actions_from_last_time_and_how_each_stands(app, client, auth, make_conversation):
+    """The follow-on summary lists the actions agreed last time (as that summary had them,
+    people who asked not to be named by role) with how each stands, updated from the console."""
+    from convo.conversations import capture
+
+    ref = make_conversation(status="closed")
+    with app.app_context():
+        earlier = db.session.get(Conversation, ref.id)
+        earlier.starts_at = HELD
+        author = capture.Author(facilitator_id=ref.facilitator.id)
+        made = []
+        for n, text in enumerate(("Walkabout with Jordan Lee", "Share the list of groups",
+                                  "A draft idea left out of the summary")):
+            item, _ = capture.add(earlier, client_id=f"a{n}", text=text, kind="action",
+                                  raised_by="both", stage_id="actions", question_id=None,
+                                  author=author)
+            made.append(item)
+        capture.set_action(earlier, made[0], capture.ActionDetails(
+            owner_name=None, owner_participant_id=ref.participant_ids[3], owner_party="agency",
+            due_date=None, due_by_next=True, first_step=None, agreed_by_both=True,
+            status="agreed"), author)
+        made[2].in_summary = False
+        db.session.commit()
+        walkabout = made[0].id
+    auth.sign_in_as(ref.facilitator)
+    response = auth.post(f"/conversations/{ref.id}/follow-up",
+                         form_page=f"/conversations/{ref.id}")
+    new_id = int(response.headers["Location"].split("/")[2])
+    console = f"/conversations/{new_id}/console"
+    done = auth.post(f"/conversations/{new_id}/previous-actions/{walkabout}",
+                     data={"status": "done"}, form_page=console)
+    assert done.status_code in (200, 302, 303)
+    # still in the console's list once done, so a slip can be put right
+    html = client.get(console).get_data(as_text=True)
+    assert "Actions from last time" in html and "Walkabout with" in html
+    assert re.search(r'<option value="done" selected>', html)
+
+    summary = _summary(app, new_id)
+    assert [(a.what, a.owner, a.by_when, a.status) for a in summary.earlier_actions] == [
+        ("Walkabout with Primary Care Network manager", "Primary Care Network manager",
+         "By the next conversation", "Done"),
+        ("Share the list of groups", "", "", "Agreed")]
+    assert summary.earlier_actions_note == (
+        "Agreed in your conversation on Tuesday 10 March 2026, and how each stands now.")
+    text = re.sub(r"\s+", " ", " ".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(summary))).pages))
+    assert ("Actions from last time " + summary.earlier_actions_note) in text
+    assert "Jordan Lee" not in text and "left out of the summary" not in text
+    assert re.search(r"Walkabout with Primary Care Network manager Primary Care Network "
+                     r"manager By the next conversation Done", text), text
+    document = Document(io.BytesIO(render_docx(summary)))
+    table = next(t for t in document.tables if t.rows[0].cells[-1].text == "How it stands")
+    assert [c.text for c in table.rows[2].cells] == ["Share the list of groups", "–", "–",
+                                                      "Agreed"]
+
+    first = _summary(app, ref.id)
+    assert first.earlier_actions == () and first.earlier_actions_note == ""
