@@ -11,6 +11,9 @@ Its issued files live in one folder of the export archive.  The folder is first 
 the database refuses, the folder is moved back and nothing has changed; if removing the files
 fails after the commit, the conversation is still gone and the error is logged with the
 folder's name so an administrator can remove it.
+
+So delete_conversation() commits itself: the one exception to "one commit per request, in
+convo.core.storage", because the files may only go once the rows are surely gone.
 """
 
 from __future__ import annotations
