@@ -623,3 +623,11 @@ def test_a_heading_and_its_lead_in_never_end_a_page() -> None:
         assert heading in page and first_action in page, (extra, where)
         seen_pages.add(where[0])
     assert len(seen_pages) > 1  # the section did move from page to page
+
+
+def test_line_breaks_in_the_agreement_are_kept(folder: Path) -> None:
+    """Points of contact typed over two lines read as two lines, as in the Word file."""
+    s = dataclasses.replace(sample_summary(), contacts="Pat Okafor for the partnership\n"
+                                                       "Dr Alex Moore for the network")
+    rendered = render(s, folder, "contacts")
+    assert "Pat Okafor for the partnership\nDr Alex Moore for the network" in rendered.raw
