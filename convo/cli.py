@@ -126,7 +126,12 @@ def delete_conversation(conversation_id: int, yes: bool) -> None:
         click.echo(f"Conversation {conversation_id}: {conversation.partnership_name} and "
                    f"{conversation.agency_name}.")
         click.confirm("Delete it and its issued summaries for good?", abort=True)
-    deleted = deleting.delete_conversation(conversation)
+    try:
+        deleted = deleting.delete_conversation(conversation)
+    except deleting.ArchiveError as exc:
+        raise click.ClickException(
+            f"Nothing was deleted: the archive folder {exc} cannot be moved (is the export "
+            f"folder writable?).") from None
     if deleted.files_left is not None:
         raise click.ClickException(
             f"Conversation {conversation_id} is deleted, but its issued files could not be "

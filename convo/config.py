@@ -36,6 +36,10 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 12 * 60 * 60  # a long facilitation day, in seconds
+    # A response sets the session cookie only when the session changed.  Re-signing it on
+    # every answer (Flask's default for a phone's lasting session) let a poll that was under
+    # way overwrite a cookie just set, losing the "saved" message the next page was to show.
+    SESSION_REFRESH_EACH_REQUEST = False
     WTF_CSRF_TIME_LIMIT = 12 * 60 * 60
 
     # Requests.  Form fields larger than this are refused with 413 before parsing.

@@ -349,11 +349,19 @@ def delete(conversation_id: int) -> Any:
     """Delete a conversation for good, after the facilitator confirms."""
     conversation = _owned(conversation_id)
     form = DeleteForm()
+    status = 200
     if request.method == "POST":
         if form.validate_on_submit():
             names = (conversation.partnership_name, conversation.agency_name)
             issued = bool(summary_service.versions(conversation))
-            deleted = deleting.delete_conversation(conversation)
+            try:
+                deleted = deleting.delete_conversation(conversation)
+            except deleting.ArchiveError as exc:
+                flash(_("Nothing was deleted: convo cannot move this conversation's issued "
+                        "summaries in its archive (the folder %(folder)s). Ask your "
+                        "administrator to check the archive can be written to, then try "
+                        "again.", folder=str(exc)), "error")
+                return _delete_page(_owned(conversation_id), form, 500)
             if deleted.files_left is not None:
                 flash(_("The conversation is deleted, but its issued summaries could not be "
                         "removed from the archive. Ask your administrator to remove the folder "
@@ -368,7 +376,12 @@ def delete(conversation_id: int) -> Any:
             return redirect(url_for("conversations.index"))
         if form.csrf_token.errors:
             abort(400)
-    status = 422 if form.errors else 200
+        status = 422
+    return _delete_page(conversation, form, status)
+
+
+def _delete_page(conversation: Conversation, form: DeleteForm, status: int) -> Any:
+    """The page that says what deleting takes away, and asks to confirm."""
     return render_template(
         "conversations/delete.html", conversation=conversation, form=form,
         versions=len(summary_service.versions(conversation)),
@@ -781,7 +794,7 @@ def _console_context(conversation: Conversation, **forms: Any) -> dict[str, Any]
         "action_status_labels": ACTION_STATUS_LABELS,
         "display_code": service.display_code(conversation.join_code),
         "devices": devices.devices_for(conversation),
-        "open_actions": service.actions_before(conversation),  # done ones stay in view
+        "earlier_actions": service.actions_before(conversation),  # done ones stay in view
         "raised_by_label": raised_by_label,
     }
 

@@ -227,10 +227,10 @@ def _bar_style(party: str, column: str, layout: _Layout, prefix: str) -> tuple[s
     return fill, stroke, extra
 
 
-def _last_time_mark(x: float, top: float, height: float, kind: str) -> str:
+def _last_time_mark(x: float, top: float, height: float, kind: str, above: float = 7) -> str:
     """The mark for last time's score: a black upright with a white edge, a little taller
-    than the bar it stands on."""
-    y1, y2 = top - 7, top + height + 7
+    than the bar it stands on (by `above` over it, where a bar close above leaves less room)."""
+    y1, y2 = top - above, top + height + 7
     return (f'<g class="last-time {kind}"><line x1="{x:.0f}" y1="{y1:.0f}" x2="{x:.0f}" '
             f'y2="{y2:.0f}" stroke="#ffffff" stroke-width="11"/>'
             f'<line x1="{x:.0f}" y1="{y1:.0f}" x2="{x:.0f}" y2="{y2:.0f}" stroke="{TEXT}" '
@@ -388,10 +388,17 @@ def ratings_svg(comparison: Comparison, *, partnership_label: str, agency_label:
                     bar_y += layout.gap_same if bars[n - 1][0] == party else layout.gap_party
                 height = layout.heights[column]
                 value = getattr(entry.get(column), party, None)
+                before = earlier.get(criterion_id, (None, None))[
+                    0 if party == "partnership" else 1] if column == last_column else None
+                # over a "now" bar with its own "at the start" bar just above: a shorter reach
+                above = layout.gap_same - 1 if n and bars[n - 1][0] == party else 7
                 if value is None:
                     row_parts.append(_text(left + 10, bar_y + height / 2 + 9, _("Not rated"),
                                            size=SMALL_SIZE, fill=MUTED, italic=True,
                                            kind=f"missing {party} {column}"))
+                    if before is not None:  # last time's score still shows where it was
+                        row_parts.append(_last_time_mark(x_of(panel, before), bar_y, height,
+                                                         party, above))
                 else:
                     fill, stroke, extra = _bar_style(party, column, layout, prefix)
                     bar_width = max(x_of(panel, value) - left, 4)
@@ -402,13 +409,11 @@ def ratings_svg(comparison: Comparison, *, partnership_label: str, agency_label:
                         f'stroke-width="3"{extra}/>')
                     size = NUMBER_SIZE if height >= 26 else SMALL_SIZE
                     label_x = left + bar_width + 10
-                    before = earlier.get(criterion_id, (None, None))[
-                        0 if party == "partnership" else 1] if column == last_column else None
                     if before is not None:
                         mark_x = x_of(panel, before)
-                        row_parts.append(_last_time_mark(mark_x, bar_y, height, party))
+                        row_parts.append(_last_time_mark(mark_x, bar_y, height, party, above))
                         if label_x - 14 <= mark_x <= label_x + text_width(
-                                number(value, locale), size) + 4:
+                                number(value, locale), size) + 10:
                             label_x = mark_x + 14  # the number clear of the mark
                     row_parts.append(_text(label_x, bar_y + height / 2 + size * 0.36,
                                            number(value, locale), size=size, weight="bold",

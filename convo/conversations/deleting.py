@@ -4,13 +4,16 @@ A conversation holds frank views about named people, so a facilitator must be ab
 it (a practice run, a request from someone in it, the end of a retention period).  The
 database deletes every row that belongs to it through its foreign keys (ON DELETE CASCADE:
 people, devices, points and their earlier versions, ratings, the summary's draft, approvals,
-versions and sends); a conversation that followed on from it keeps going without the link.
+versions and sends); a conversation that followed on from it keeps going without the link,
+and its screens and phones are told to look again (its version moves on).
 
-Its issued files live in one folder of the export archive.  The folder is first moved aside
-(one rename), then the rows are deleted and committed, then the moved folder is removed.  If
-the database refuses, the folder is moved back and nothing has changed; if removing the files
-fails after the commit, the conversation is still gone and the error is logged with the
-folder's name so an administrator can remove it.
+Its issued files live in one folder of the export archive.  The rows are deleted first (which
+takes the database's write lock, so nothing can issue a summary for it meanwhile), then the
+folder is moved aside (one rename), then the deletion is committed and the moved folder
+removed.  If the folder cannot be moved, nothing is committed and ArchiveError says why; if
+the commit fails, the folder is moved back and nothing has changed; if removing the files
+fails after the commit, the conversation is still gone and the folder's name is reported so
+an administrator can remove it.
 
 So delete_conversation() commits itself: the one exception to "one commit per request, in
 convo.core.storage", because the files may only go once the rows are surely gone.
@@ -25,13 +28,18 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
+from convo.core import clock
 from convo.extensions import db
 from convo.models import Conversation
 from convo.summary import service as summary_service
 
 log = logging.getLogger(__name__)
+
+
+class ArchiveError(Exception):
+    """The conversation's issued files could not be moved: nothing was deleted."""
 
 
 @dataclass(frozen=True)
@@ -51,16 +59,33 @@ def later_conversations(conversation: Conversation) -> int:
         Conversation.follows_id == conversation.id)) or 0
 
 
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
 def delete_conversation(conversation: Conversation) -> Deleted:
-    """Delete the conversation, every row that belongs to it and its issued files; commits."""
+    """Delete the conversation, every row that belongs to it and its issued files; commits.
+    Raises ArchiveError (having changed nothing) if its files cannot be moved."""
     conversation_id = conversation.id
+    # Conversations that follow on from it lose their "last time": their views look again.
+    db.session.execute(update(Conversation).where(Conversation.follows_id == conversation_id)
+                       .values(version=Conversation.version + 1, updated_at=clock.utcnow()))
+    db.session.execute(delete(Conversation).where(Conversation.id == conversation_id))
     folder = archive_folder(conversation_id)
     parked: Path | None = None
-    if folder.exists():
+    if folder.exists() or folder.is_symlink():
         parked = folder.with_name(f".deleting-{folder.name}-{secrets.token_hex(4)}")
-        os.replace(folder, parked)
+        try:
+            os.replace(folder, parked)
+        except OSError as exc:
+            db.session.rollback()
+            log.error("conversation %s not deleted: its archive folder cannot be moved (%s)",
+                      conversation_id, type(exc).__name__)
+            raise ArchiveError(folder.name) from exc
     try:
-        db.session.execute(delete(Conversation).where(Conversation.id == conversation_id))
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -73,7 +98,7 @@ def delete_conversation(conversation: Conversation) -> Deleted:
     if parked is None:
         return Deleted(conversation_id, None)
     try:
-        shutil.rmtree(parked)
+        _remove(parked)
     except OSError:
         log.exception("conversation %s deleted, but its issued files could not be removed: %s",
                       conversation_id, parked.name)

@@ -89,6 +89,13 @@ class Conversation(db.Model):
         return f"<Conversation {self.id} {self.status} set={self.question_set_id}>"
 
     @property
+    def store_key(self) -> str:
+        """Names what a browser keeps for this conversation (unsent points, drafts): its id
+        and the moment it was made, so a later conversation that gets the same id (SQLite
+        reuses the highest id once it is deleted) never picks up another's words."""
+        return f"{self.id}-{self.created_at:%Y%m%d%H%M%S%f}" if self.created_at else str(self.id)
+
+    @property
     def is_closed(self) -> bool:
         return self.status == "closed"
 

@@ -5,7 +5,10 @@
   "use strict";
   document.querySelectorAll("form[data-autosave]").forEach(function (form) {
     var status = form.querySelector("[data-autosave-status]");
-    var key = "convo:autosave:" + form.action;
+    // Scoped by the conversation's store key when the form gives one: the phone's forms
+    // post to the same address in every conversation.
+    var scope = form.getAttribute("data-autosave");
+    var key = "convo:autosave:" + (scope ? scope + ":" : "") + form.action;
     var timer = null;
     var saving = false;
     var again = false;

@@ -6,9 +6,10 @@
   var root = document.querySelector("[data-console]");
   if (!root) { return; }
 
-  var conversation = root.getAttribute("data-conversation");
-  var queueKey = "convo:queue:" + conversation;
-  var draftKey = "convo:draft:" + conversation;
+  // Kept per conversation, under a name no later conversation can share (see store_key).
+  var store = root.getAttribute("data-store") || root.getAttribute("data-conversation");
+  var queueKey = "convo:queue:" + store;
+  var draftKey = "convo:draft:" + store;
   var captureForm = root.querySelector("[data-capture]");
   var textBox = captureForm ? captureForm.querySelector("textarea[name=text]") : null;
   var captureStatus = root.querySelector("[data-capture-status]");

@@ -9,6 +9,7 @@
   if (!view || !window.ConvoLive) { return; }
   var reconnecting = document.getElementById("screen-reconnecting");
   var stopped = document.getElementById("screen-stopped");
+  var gone = document.getElementById("screen-gone");
   var pending = null;
 
   function showReconnecting(show) {
@@ -37,6 +38,14 @@
     onStatus: function (state) {
       showReconnecting(state === "reconnecting");
       if (stopped) { stopped.hidden = state !== "stopped"; }
+    },
+    onGone: function (status) {
+      // Deleted, or no longer this facilitator's: take what it said off the projector.
+      if ((status === 404 || status === 410) && gone) {
+        view.innerHTML = "";
+        if (stopped) { stopped.hidden = true; }
+        gone.hidden = false;
+      }
     }
   });
 })();

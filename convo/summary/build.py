@@ -401,7 +401,7 @@ def _build(conversation: Conversation, version: SummaryVersion | None) -> Summar
         labels=labels(),
     )
     earlier = _earlier_conversation(conversation)
-    if earlier is not None:
+    if earlier is not None and earlier.is_closed:  # its record is settled
         # Named as the earlier summary named them, and as this one does.
         before = Anonymiser(list(earlier.participants))
 
@@ -413,9 +413,10 @@ def _build(conversation: Conversation, version: SummaryVersion | None) -> Summar
         if rows:
             when = earlier.starts_at or earlier.started_at
             summary = replace(summary, earlier_actions=rows, earlier_actions_note=(
-                _("Agreed in your conversation on %(date)s, and how each stands now.",
+                _("The actions you agreed on %(date)s, and where each one stands now.",
                   date=_long_date(when, locale)) if when else
-                _("Agreed in your last conversation, and how each stands now.")))
+                _("The actions you agreed in your last conversation, and where each one stands "
+                  "now.")))
     current_hash = content_hash(summary)
     summary = replace(summary, approvals=tuple(
         Approval(conversation.party_name(party),
@@ -437,15 +438,20 @@ def _build(conversation: Conversation, version: SummaryVersion | None) -> Summar
 # Left out of the fingerprint: the labels (convo's own headings, which a translation update
 # may reword) and the chart and its description (drawn from the ratings, which are in it).
 _NOT_CONTENT = frozenset({"labels", "chart_svg", "chart_description"})
+# Fields added to the summary after fingerprints were first given out: left out while empty,
+# so a summary without them keeps the fingerprint it always had.
+_ADDED_LATER = frozenset({"earlier_actions"})
 
 
 def _content(value: Any) -> Any:
-    """The summary's data with what is not its content left out, and with empty values
-    (None, "", empty lists) dropped, so a field added later with an empty default leaves the
-    fingerprints of existing summaries as they were."""
+    """The summary's data with what is not its content left out.  None and "" are dropped
+    (so an optional field added later with an empty default leaves the fingerprints of
+    existing summaries as they were), and so are the empty fields in _ADDED_LATER; other
+    empty lists stay, as they always have."""
     if isinstance(value, dict):
         return {key: _content(item) for key, item in value.items()
-                if key not in _NOT_CONTENT and item not in (None, "", [], (), {})}
+                if key not in _NOT_CONTENT and item is not None and item != ""
+                and not (key in _ADDED_LATER and not item)}
     if isinstance(value, (list, tuple)):
         return [_content(item) for item in value]
     return value

@@ -5,6 +5,8 @@
   before is there, and a point typed on the console while it was down is sent afterwards
   (a participant's too).
 - A participant's join code stops working when the conversation closes.
+- A deleted conversation leaves the projector and the phones at once, and what a browser
+  kept for it can never reach a later conversation that is given the same number.
 """
 
 from __future__ import annotations
@@ -109,7 +111,8 @@ def test_a_server_restarted_mid_conversation_loses_nothing(e2e: Harness,
         capture(console, during)
         expect(console.locator("[data-connection]")).to_contain_text("Not connected")
         expect(console.locator("[data-capture-status]")).to_contain_text("kept on this computer")
-        queue_key = f"convo:queue:{conversation}"
+        store = console.locator("[data-console]").get_attribute("data-store")
+        queue_key = f"convo:queue:{store}"
         assert console.evaluate("k => JSON.parse(localStorage.getItem(k)).length",
                                 queue_key) == 1
         phone.get_by_role("textbox", name="Your point").fill("Bus times to the surgery.")
@@ -170,3 +173,37 @@ def test_a_join_code_stops_working_when_the_conversation_closes(e2e: Harness) ->
     console.goto(f"/conversations/{conversation}/console")
     expect(console.locator("#join")).to_contain_text(
         "The join code stopped working when the conversation closed.")
+
+
+def test_a_deleted_conversation_leaves_the_projector_and_the_phones(e2e: Harness) -> None:
+    facilitator = e2e.facilitator()
+    conversation, code = e2e.conversation(facilitator)
+    console = e2e.page("facilitator (console)")
+    flows.sign_in(e2e, console, facilitator)
+    console.goto(f"/conversations/{conversation}/console")
+    store = console.locator("[data-console]").get_attribute("data-store") or ""
+    assert re.fullmatch(rf"{conversation}-\d{{20}}", store), store
+    capture(console, "Who else should hear about the walking group?")
+    projector = e2e.context("shared screen (projector)", PROJECTOR,
+                            storage_state=console.context.storage_state())
+    screen = projector.new_page()
+    screen.goto(f"/c/{conversation}/screen")
+    console.locator("#screen").get_by_role("button", name="What we've captured").click()
+    expect(screen.locator("main")).to_contain_text("Who else should hear about the walking group?")
+    pat = e2e.page("phone: Pat Okafor", PHONE, phone=True)
+    flows.join(e2e, pat, code, "Pat Okafor")
+    expect(pat.get_by_role("button", name="Add my point")).to_be_visible()
+
+    console.goto(f"/conversations/{conversation}/delete")
+    console.get_by_label("I understand that this deletes").check()
+    console.get_by_role("button", name="Delete this conversation").click()
+    expect(console.locator(".notices")).to_contain_text("is deleted")
+
+    # The projector takes it all down by itself and says so; the phone stops too.
+    expect(screen.locator("#screen-gone")).to_be_visible()
+    expect(screen.locator("#screen-view")).to_have_text("")
+    expect(screen.locator("#screen-stopped")).to_be_hidden()
+    e2e.check(screen, "shared screen: the conversation was deleted")
+    expect(pat.get_by_text("It can't follow the conversation or add anything to it now.")
+           ).to_be_visible()
+    expect(pat.get_by_text("Who else should hear")).to_have_count(0)

@@ -208,15 +208,91 @@ def test_files_that_will_not_go_are_reported(app, client, auth, make_conversatio
     assert _counts(app, ref.id)["conversation"] == 0
 
 
-def test_the_command_line(app, runner, make_conversation):  # type: ignore[no-untyped-def]
+def test_the_command_line(app, client, auth, runner, make_conversation):  # type: ignore[no-untyped-def]
     ref = make_conversation()
+    _full(app, client, auth, ref)
+    assert _export_files(app)
     kept = runner.invoke(args=["delete-conversation", str(ref.id)], input="n\n")
     assert kept.exit_code == 1 and "Aborted" in kept.output
     assert "Riverside Big Local and Exampletown Primary Care Network" in kept.output
     assert _counts(app, ref.id)["conversation"] == 1
     done = runner.invoke(args=["delete-conversation", str(ref.id), "--yes"])
     assert done.exit_code == 0 and f"Deleted conversation {ref.id}." in done.output
-    assert _counts(app, ref.id)["conversation"] == 0
+    assert all(count == 0 for count in _counts(app, ref.id).values())
+    assert _export_files(app) == []
     missing = runner.invoke(args=["delete-conversation", str(ref.id), "--yes"])
     assert missing.exit_code == 1 and f"There is no conversation {ref.id}" in missing.output
     assert runner.invoke(args=["delete-conversation", "x"]).exit_code == 2
+
+
+def test_an_archive_that_will_not_move_stops_the_deletion(app, client, auth, make_conversation,
+                                                          monkeypatch):  # type: ignore[no-untyped-def]
+    from convo.conversations import deleting
+
+    ref = make_conversation()
+    _full(app, client, auth, ref)
+    before, files = _counts(app, ref.id), _export_files(app)
+
+    def refuse(source: object, target: object) -> None:  # a read-only archive
+        raise PermissionError(13, "Permission denied", str(source))
+
+    monkeypatch.setattr(deleting.os, "replace", refuse)
+    url = f"/conversations/{ref.id}/delete"
+    response = auth.post(url, data={"confirm": "y"}, form_page=url)
+    assert response.status_code == 500
+    assert "Nothing was deleted" in page_text(response)
+    assert f"conversation-{ref.id}" in page_text(response)
+    assert _counts(app, ref.id) == before and _export_files(app) == files
+
+
+def test_an_archive_entry_that_is_a_file_goes_too(app, client, auth, make_conversation):
+    ref = make_conversation()
+    stray = Path(app.config["EXPORT_DIR"]) / f"conversation-{ref.id}"
+    stray.parent.mkdir(parents=True, exist_ok=True)
+    stray.write_text("not a folder")
+    auth.sign_in_as(ref.facilitator)
+    url = f"/conversations/{ref.id}/delete"
+    assert auth.post(url, data={"confirm": "y"}, form_page=url).status_code == 302
+    assert not stray.exists() and not list(stray.parent.glob(".deleting-*"))
+
+
+def test_conversations_that_followed_on_look_again(app, client, auth, make_conversation):
+    from convo.conversations import deleting
+    from convo.extensions import db
+    from convo.models import Conversation
+
+    ref = make_conversation(status="closed")
+    auth.sign_in_as(ref.facilitator)
+    follow = auth.post(f"/conversations/{ref.id}/follow-up", form_page=f"/conversations/{ref.id}")
+    later_id = int(follow.headers["Location"].split("/")[2])
+    with app.app_context():
+        version = db.session.get(Conversation, later_id).version
+        deleting.delete_conversation(db.session.get(Conversation, ref.id))
+        later = db.session.get(Conversation, later_id)
+        assert later.follows_id is None and later.version == version + 1
+
+
+def test_a_later_conversation_with_the_same_number_keeps_nothing_of_it(
+        app, client, auth, make_conversation):  # type: ignore[no-untyped-def]
+    """SQLite gives the highest number again once it is deleted: what a browser kept for the
+    deleted conversation is filed under a name the new one never has."""
+    from convo.conversations import deleting
+    from convo.extensions import db
+    from convo.models import Conversation
+
+    first = make_conversation()
+    with app.app_context():
+        gone = db.session.get(Conversation, first.id)
+        key = gone.store_key
+        deleting.delete_conversation(gone)
+    second = make_conversation(facilitator=first.facilitator)
+    with app.app_context():
+        again = db.session.get(Conversation, second.id)
+        assert again.store_key != key
+        assert again.store_key.startswith(f"{second.id}-")
+    auth.sign_in_as(first.facilitator)
+    html = client.get(f"/conversations/{second.id}/console").get_data(as_text=True)
+    assert f'data-store="{again.store_key}"' in html
+    assert f'data-autosave="{again.store_key}"' in html
+    summary = client.get(f"/c/{second.id}/summary").get_data(as_text=True)
+    assert f'data-autosave="{again.store_key}"' in summary

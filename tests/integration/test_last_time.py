@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from convo.conversations import deleting, ratings, service
 from convo.extensions import db
-from convo.models import Conversation
+from convo.models import Conversation, Item
 from convo.summary.build import build
 from convo.summary.render_docx import render_docx
 from convo.summary.render_pdf import render_pdf
@@ -209,7 +209,8 @@ def test_two_columns_criterion_by_criterion(app, auth, make_conversation):
     assert (now.partnership_before, now.agency_before) == (2, 3)
 
 
-def test_actions_from_last_time_and_how_each_stands(app, client, auth, make_conversation):
+def test_actions_from_last_time_and_how_each_stands(app, client, auth, make_conversation,
+                                                    make_facilitator):
     """The follow-on summary lists the actions agreed last time (as that summary had them,
     people who asked not to be named by role) with how each stands, updated from the console."""
     from convo.conversations import capture
@@ -232,7 +233,7 @@ def test_actions_from_last_time_and_how_each_stands(app, client, auth, make_conv
             status="agreed"), author)
         made[2].in_summary = False
         db.session.commit()
-        walkabout = made[0].id
+        walkabout, share = made[0].id, made[1].id
     auth.sign_in_as(ref.facilitator)
     response = auth.post(f"/conversations/{ref.id}/follow-up",
                          form_page=f"/conversations/{ref.id}")
@@ -252,7 +253,7 @@ def test_actions_from_last_time_and_how_each_stands(app, client, auth, make_conv
          "By the next conversation", "Done"),
         ("Share the list of groups", "", "", "Agreed")]
     assert summary.earlier_actions_note == (
-        "Agreed in your conversation on Tuesday 10 March 2026, and how each stands now.")
+        "The actions you agreed on Tuesday 10 March 2026, and where each one stands now.")
     text = re.sub(r"\s+", " ", " ".join(
         p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(summary))).pages))
     assert ("Actions from last time " + summary.earlier_actions_note) in text
@@ -266,3 +267,26 @@ def test_actions_from_last_time_and_how_each_stands(app, client, auth, make_conv
 
     first = _summary(app, ref.id)
     assert first.earlier_actions == () and first.earlier_actions_note == ""
+
+    # a deleted action goes; an earlier conversation reopened, or someone else's, gives none
+    from convo.core import clock
+
+    with app.app_context():
+        db.session.get(Item, share).deleted_at = clock.utcnow()
+        db.session.commit()
+    assert [a.what for a in _summary(app, new_id).earlier_actions] == [
+        "Walkabout with Primary Care Network manager"]
+    for change, undo in ((("status", "live"), ("status", "closed")),
+                         (("facilitator_id", make_facilitator().id),
+                          ("facilitator_id", ref.facilitator.id))):
+        with app.app_context():
+            setattr(db.session.get(Conversation, ref.id), *change)
+            db.session.commit()
+        assert _summary(app, new_id).earlier_actions == ()
+        with app.app_context():
+            setattr(db.session.get(Conversation, ref.id), *undo)
+            db.session.commit()
+    assert len(_summary(app, new_id).earlier_actions) == 1
+    with app.app_context():
+        deleting.delete_conversation(db.session.get(Conversation, ref.id))
+    assert _summary(app, new_id).earlier_actions == ()

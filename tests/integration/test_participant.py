@@ -327,6 +327,10 @@ def test_following_the_view_gives_204_until_the_console_moves(app, client, make_
     unchanged = client.get(f"/p/view?v={version}")
     assert unchanged.status_code == 204
     assert unchanged.headers["X-Convo-Version"] == str(version)
+    # A poll leaves the session cookie alone: answering one after a save must not overwrite
+    # the cookie that save just set (with its "saved" message for the next page).
+    assert "Set-Cookie" not in unchanged.headers
+    assert "Set-Cookie" not in client.get("/p/view").headers
 
     def move(conversation):  # type: ignore[no-untyped-def]
         plan = service.plan_for(conversation)

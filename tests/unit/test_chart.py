@@ -270,3 +270,24 @@ def test_last_time_is_marked_on_each_now_bar() -> None:
 def test_no_marks_without_a_last_time() -> None:
     root = parse(one_column())
     assert not by_class(root, "last-time") and "last time" not in texts(root)
+
+
+def test_last_time_marks_in_two_columns_stay_off_the_bar_above() -> None:
+    """The LTO review: the mark on a "now" bar reaches no higher than the gap under its
+    "at the start" bar, and a criterion not rated this time still shows last time's mark."""
+    import dataclasses
+
+    inst = instrument(columns=("at_start", "now"), titles=["Confidence", "Networks"])
+    comp = dataclasses.replace(comparison(inst, {
+        ("c0", "at_start"): (1, 2), ("c0", "now"): (4, 3),
+        ("c1", "at_start"): (2, 2), ("c1", "now"): (None, 2),
+    }), earlier={"c0": (3, 3), "c1": (4, 1)})
+    root = parse(str(ratings_svg(comp, partnership_label="Riverside", agency_label="Council",
+                                 title="LTO review")))
+    marks = by_class(root, "last-time", "partnership")
+    assert len(marks) == 2  # c1 is not rated now, and its mark is still there
+    starts = by_class(root, "bar", "partnership", "at_start")
+    for mark, start in zip(marks, starts, strict=True):
+        top = float(mark.find(f"{SVG}line").get("y1"))
+        assert top >= float(start.get("y")) + float(start.get("height"))
+    assert len(by_class(root, "last-time", "agency")) == 2
