@@ -6,7 +6,7 @@ from functools import wraps
 from typing import Any, Callable, TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort
+from flask import abort, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -31,6 +31,16 @@ def load_facilitator(user_id: str) -> Facilitator | None:
     if facilitator is None or facilitator.session_token != token or not facilitator.is_active:
         return None
     return facilitator
+
+
+def claimed_facilitator() -> tuple[int, str] | None:
+    """The facilitator id and session token this request's (signed) session claims, not yet
+    checked against the account: for a query that checks them itself (see
+    conversations.service.unchanged_for_owner)."""
+    ident, _, token = str(session.get("_user_id") or "").partition(":")
+    if not ident.isdigit() or not token:
+        return None
+    return int(ident), token
 
 
 def admin_required(view: F) -> F:

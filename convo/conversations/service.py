@@ -7,14 +7,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort
+from flask import Response, abort, g
 from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from convo.conversations.plan import Plan, build, load_snapshot, snapshot_body
 from convo.core import clock
 from convo.extensions import db
-from convo.live import state
+from convo.live import state, versioning
 from convo.models import (AddedQuestion, Conversation, ConversationStage, Facilitator, Item,
                           Participant, QuestionSetSnapshot)
 from convo.questions.schema import QuestionSet
@@ -60,6 +60,40 @@ def _version_query() -> Select:  # type: ignore[type-arg]
     return select(Conversation.version).where(
         Conversation.id == bindparam("conversation_id"),
         Conversation.facilitator_id == bindparam("facilitator_id"))
+
+
+@functools.lru_cache(maxsize=1)
+def _owner_version_query() -> Select:  # type: ignore[type-arg]
+    """The version, if the session's facilitator is still signed in (the same session token,
+    not disabled, with a password) and owns the conversation: everything load_facilitator
+    and version_for_facilitator check, in one statement."""
+    return select(Conversation.version).join(
+        Facilitator, Facilitator.id == Conversation.facilitator_id).where(
+        Conversation.id == bindparam("conversation_id"),
+        Facilitator.id == bindparam("facilitator_id"),
+        Facilitator.session_token == bindparam("token"),
+        Facilitator.disabled.is_(False),
+        Facilitator.password_hash.is_not(None))
+
+
+def unchanged_for_owner(conversation_id: int) -> Response | None:
+    """The console's and the shared screen's every-second question, answered in one query
+    without loading the account: 204 when the signed-in owner already has the current
+    version.  None in every other case (a change, another account, signed out, a reset or
+    disabled account): the caller then makes the full checks."""
+    from convo.auth.access import claimed_facilitator
+
+    claimed = claimed_facilitator()
+    if claimed is None:
+        return None
+    version = db.session.scalar(_owner_version_query(), {
+        "conversation_id": conversation_id, "facilitator_id": claimed[0], "token": claimed[1]})
+    if version is None:
+        return None
+    response = versioning.unchanged(version)
+    if response is not None:
+        g.log_user = claimed[0]  # for the request's log line, without loading the account
+    return response
 
 
 def version_for_facilitator(conversation_id: int, facilitator: Facilitator) -> int:

@@ -58,7 +58,8 @@ def init_app(app: Flask) -> None:
         rule = request.url_rule.rule if request.url_rule else "-"
         started = getattr(g, "request_started", None)
         elapsed_ms = (time.perf_counter() - started) * 1000 if started else 0.0
-        user = current_user.id if current_user and current_user.is_authenticated else "-"
+        user = g.get("log_user") or (
+            current_user.id if current_user and current_user.is_authenticated else "-")
         logger.info(
             "request_id=%s method=%s route=%s status=%s ms=%.1f user=%s",
             request_id(),

@@ -299,8 +299,11 @@ def screen(conversation_id: int) -> str:
 
 @bp.get("/c/<int:conversation_id>/screen/view")
 def screen_view(conversation_id: int) -> Any:
-    # A follower asks this every second: answer 401 rather than redirect it to the sign-in
-    # page, whose HTML would otherwise be swapped into the screen.
+    # A follower asks this every second: nothing new is answered in one query.
+    if (response := service.unchanged_for_owner(conversation_id)) is not None:
+        return response
+    # Answer 401 rather than redirect it to the sign-in page, whose HTML would otherwise be
+    # swapped into the screen.
     if not current_user.is_authenticated:
         abort(401)
     version = service.version_for_facilitator(conversation_id, current_user)

@@ -1,0 +1,87 @@
+"""The console's and the shared screen's every-second question: when nothing has changed the
+signed-in owner gets 204 from one query, without the account being loaded; in every other
+case the full checks answer as before (a reset or disabled account, another facilitator,
+signed out)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import event
+
+from tests.integration.test_screen import version_of
+
+
+@contextmanager
+def counted(app) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
+    from convo.extensions import db
+
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def urls(conversation_id: int, version: int) -> tuple[str, str]:
+    return (f"/c/{conversation_id}/screen/view?v={version}",
+            f"/conversations/{conversation_id}/console/view?v={version}")
+
+
+def test_nothing_new_for_the_owner_is_one_query(app, client, auth, make_conversation):
+    ref = make_conversation()
+    auth.sign_in_as(ref.facilitator)
+    version = version_of(app, ref.id)
+    for url in urls(ref.id, version):
+        with counted(app) as statements:
+            response = client.get(url)
+        assert response.status_code == 204, url
+        assert response.headers["X-Convo-Version"] == str(version)
+        assert len(statements) == 1, statements  # no account load, no second look-up
+    # a change is answered in full
+    for url in urls(ref.id, version - 1):
+        assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("what", ["reset", "disabled"])
+def test_a_session_that_has_ended_gets_no_answer(app, client, auth, make_conversation, what):
+    from convo.auth import service as auth_service
+    from convo.extensions import db
+    from convo.models import Facilitator
+
+    ref = make_conversation()
+    auth.sign_in_as(ref.facilitator)
+    version = version_of(app, ref.id)
+    with app.app_context():
+        facilitator = db.session.get(Facilitator, ref.facilitator.id)
+        if what == "reset":
+            facilitator.session_token = auth_service.new_session_token()
+        else:
+            facilitator.disabled = True
+        db.session.commit()
+    screen_url, console_url = urls(ref.id, version)
+    assert client.get(screen_url).status_code == 401
+    console = client.get(console_url)
+    assert console.status_code == 302 and "/sign-in" in console.headers["Location"]
+
+
+def test_another_facilitator_gets_nothing(app, client, auth, make_conversation,
+                                          make_facilitator):
+    ref = make_conversation()
+    auth.sign_in_as(make_facilitator())
+    for url in urls(ref.id, version_of(app, ref.id)):
+        assert client.get(url).status_code == 404, url
+    client.post("/sign-out")  # and signed out altogether
+    anonymous = app.test_client()
+    screen_url, console_url = urls(ref.id, version_of(app, ref.id))
+    assert anonymous.get(screen_url).status_code == 401
+    assert anonymous.get(console_url).status_code == 302
