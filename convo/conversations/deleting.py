@@ -70,6 +70,23 @@ def delete_conversation(conversation: Conversation) -> Deleted:
     """Delete the conversation, every row that belongs to it and its issued files; commits.
     Raises ArchiveError (having changed nothing) if its files cannot be moved."""
     conversation_id = conversation.id
+    parked = _delete_rows_and_park_files(conversation_id)
+    if conversation in db.session:
+        db.session.expunge(conversation)  # it is gone: never refreshed or flushed again
+    log.info("conversation %s deleted", conversation_id)
+    if parked is None:
+        return Deleted(conversation_id, None)
+    try:
+        _remove(parked)
+    except OSError:
+        log.exception("conversation %s deleted, but its issued files could not be removed: %s",
+                      conversation_id, parked.name)
+        return Deleted(conversation_id, parked)
+    return Deleted(conversation_id, None)
+
+
+def _delete_rows_and_park_files(conversation_id: int) -> Path | None:
+    """Delete the rows, move the archive folder aside, commit: the moved folder, if any."""
     # Conversations that follow on from it lose their "last time": their views look again.
     db.session.execute(update(Conversation).where(Conversation.follows_id == conversation_id)
                        .values(version=Conversation.version + 1, updated_at=clock.utcnow()))
@@ -92,15 +109,4 @@ def delete_conversation(conversation: Conversation) -> Deleted:
         if parked is not None:
             os.replace(parked, folder)
         raise
-    if conversation in db.session:
-        db.session.expunge(conversation)  # it is gone: never refreshed or flushed again
-    log.info("conversation %s deleted", conversation_id)
-    if parked is None:
-        return Deleted(conversation_id, None)
-    try:
-        _remove(parked)
-    except OSError:
-        log.exception("conversation %s deleted, but its issued files could not be removed: %s",
-                      conversation_id, parked.name)
-        return Deleted(conversation_id, parked)
-    return Deleted(conversation_id, None)
+    return parked

@@ -296,3 +296,30 @@ def test_a_later_conversation_with_the_same_number_keeps_nothing_of_it(
     assert f'data-autosave="{again.store_key}"' in html
     summary = client.get(f"/c/{second.id}/summary").get_data(as_text=True)
     assert f'data-autosave="{again.store_key}"' in summary
+
+
+def test_the_words_are_not_left_in_the_database_file(app, client, auth, make_conversation):
+    """SQLite: the deleted rows' bytes are overwritten (secure_delete), so after a
+    checkpoint the database file no longer holds what was said."""
+    from convo.conversations import capture, deleting
+    from convo.extensions import db
+    from convo.models import Conversation
+
+    ref = make_conversation()
+    marker = "Zyxwvut the councillor never returns calls"
+    with app.app_context():
+        conversation = db.session.get(Conversation, ref.id)
+        capture.add(conversation, client_id="secret", text=marker, kind="note",
+                    raised_by="both", stage_id="open", question_id=None,
+                    author=capture.Author(facilitator_id=ref.facilitator.id))
+        db.session.commit()
+        dialect = db.engine.dialect.name
+        deleting.delete_conversation(db.session.get(Conversation, ref.id))
+        if dialect == "sqlite":
+            with db.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            path = Path(db.engine.url.database)
+            assert marker.encode() not in path.read_bytes()
+        else:  # PostgreSQL: gone from every query; its space is reused after VACUUM
+            assert db.session.scalar(text(
+                "SELECT count(*) FROM item WHERE text = :t"), {"t": marker}) == 0
