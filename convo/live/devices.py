@@ -26,7 +26,9 @@ from convo.models import Conversation, Device, Participant
 
 SESSION_KEY = "device"
 TOKEN_BYTES = 32
-TOUCH_EVERY = timedelta(minutes=1)
+# How often a device's "last seen" is written.  Each write takes SQLite's one write lock, so
+# with hundreds of phones following it is kept rare: at most every five minutes a device.
+TOUCH_EVERY = timedelta(minutes=5)
 
 
 def hash_token(raw: str) -> str:
@@ -125,7 +127,7 @@ def devices_for(conversation: Conversation, include_revoked: bool = False) -> li
 
 
 def touch(device: Device) -> None:
-    """Note that the device was seen, writing at most once a minute."""
+    """Note that the device was seen, writing at most once every TOUCH_EVERY."""
     now = clock.utcnow()
     if device.last_seen_at is None or now - device.last_seen_at >= TOUCH_EVERY:
         device.last_seen_at = now
