@@ -127,7 +127,7 @@ def create_large(app) -> int:  # type: ignore[no-untyped-def]
     """A conversation with 300 points (40 of them agreed actions), six people, ratings and a
     draft, stored through the app's own functions, approved and issued."""
     from convo.conversations import capture, ratings, service
-    from convo.demo.build import load_demo
+    from convo.demo.build import add_people_and_start, load_demo
     from convo.extensions import db
     from convo.live import state
     from convo.models import Facilitator
@@ -146,18 +146,8 @@ def create_large(app) -> int:  # type: ignore[no-untyped-def]
             purpose=data["purpose"], starts_at=starts.astimezone(ZoneInfo("UTC")),
             place=data.get("place"), video_link=None, question_set_id=question_set.id),
             question_set)
-        people = []
-        for n, person in enumerate(data["participants"] + [
-                {"name": "Morgan Ellis", "role": "Resident member", "party": "partnership"}]):
-            people.append(service.add_participant(
-                conversation, name=person["name"], role=person["role"], party=person["party"],
-                email=person.get("email"), may_be_named=person.get("named", True)))
-        service.start(conversation)
-        agreement = data["agreement"]
-        conversation.ground_rules = agreement["ground_rules"]
-        conversation.contacts = agreement["contacts"]
-        conversation.meeting_rhythm = agreement["meeting_rhythm"]
-        conversation.next_conversation = agreement["next_conversation"]
+        people = add_people_and_start(conversation, data, data["participants"] + [
+            {"name": "Morgan Ellis", "role": "Resident member", "party": "partnership"}])
         author = capture.Author(facilitator_id=facilitator.id)
         points = data["points"]
         for n in range(LARGE_ITEMS - LARGE_ACTIONS):

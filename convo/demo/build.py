@@ -12,7 +12,7 @@ import yaml
 from convo.conversations import capture, ratings, service
 from convo.extensions import db
 from convo.live import state
-from convo.models import Conversation
+from convo.models import Conversation, Participant
 from convo.questions.registry import registry
 
 DEMO_FILE = Path(__file__).with_name("ccg_conversation.yaml")
@@ -21,6 +21,23 @@ DEMO_FILE = Path(__file__).with_name("ccg_conversation.yaml")
 def load_demo() -> dict:  # type: ignore[type-arg]
     with DEMO_FILE.open(encoding="utf-8") as handle:
         return yaml.safe_load(handle)
+
+
+def add_people_and_start(conversation: Conversation, data: dict,  # type: ignore[type-arg]
+                         participants: list[dict]) -> list[Participant]:  # type: ignore[type-arg]
+    """Invite the people, start the conversation and record the demo's agreement; the
+    participants, in order."""
+    people = [service.add_participant(
+        conversation, name=person["name"], role=person["role"], party=person["party"],
+        email=person.get("email"), may_be_named=person.get("named", True))
+        for person in participants]
+    service.start(conversation)
+    agreement = data["agreement"]
+    conversation.ground_rules = agreement["ground_rules"]
+    conversation.contacts = agreement["contacts"]
+    conversation.meeting_rhythm = agreement["meeting_rhythm"]
+    conversation.next_conversation = agreement["next_conversation"]
+    return people
 
 
 def create_demo_conversation() -> Conversation:
@@ -40,17 +57,7 @@ def create_demo_conversation() -> Conversation:
         agency_subtype=data["agency"].get("subtype"), purpose=data["purpose"],
         starts_at=starts.astimezone(ZoneInfo("UTC")), place=data.get("place"), video_link=None,
         question_set_id=question_set.id), question_set)
-    people = {}
-    for person in data["participants"]:
-        people[person["name"]] = service.add_participant(
-            conversation, name=person["name"], role=person["role"], party=person["party"],
-            email=person.get("email"), may_be_named=person.get("named", True))
-    service.start(conversation)
-    agreement = data["agreement"]
-    conversation.ground_rules = agreement["ground_rules"]
-    conversation.contacts = agreement["contacts"]
-    conversation.meeting_rhythm = agreement["meeting_rhythm"]
-    conversation.next_conversation = agreement["next_conversation"]
+    people = {p.name: p for p in add_people_and_start(conversation, data, data["participants"])}
     author = capture.Author(facilitator_id=db.session.get(Facilitator, facilitator.id).id)
     for n, (stage, kind, raised_by, text) in enumerate(data["points"]):
         state.go_to(conversation, stage, None)
