@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from convo.conversations.plan import Plan, load_snapshot
+from convo.conversations.service import earlier_conversation
 from convo.core import clock
 from convo.extensions import db
 from convo.live import state
@@ -142,11 +143,8 @@ def earlier_scores(conversation: Conversation, instrument: RatingInstrument
                    ) -> tuple[dict[str, tuple[float | None, float | None]], Conversation | None]:
     """The parties' scores last time: from the conversation this one follows on from, for
     the same instrument and its last column, if they were revealed there."""
-    if conversation.follows_id is None:
-        return {}, None
-    before = db.session.get(Conversation, conversation.follows_id)
-    if before is None or not before.ratings_revealed \
-            or before.facilitator_id != conversation.facilitator_id:
+    before = earlier_conversation(conversation)
+    if before is None or not before.ratings_revealed:
         return {}, None
     then = next((r for r in load_snapshot(before.snapshot.body).ratings
                  if r.id == instrument.id), None)

@@ -332,14 +332,25 @@ def search(facilitator: Facilitator, query: str = "", status: str | None = None,
     return list(db.session.scalars(statement))
 
 
+def earlier_conversation(conversation: Conversation) -> Conversation | None:
+    """The conversation this one follows on from, if there is one and it is the same
+    facilitator's: the one place "last time" is found (actions, scores, the summary)."""
+    if conversation.follows_id is None:
+        return None
+    earlier = db.session.get(Conversation, conversation.follows_id)
+    if earlier is None or earlier.facilitator_id != conversation.facilitator_id:
+        return None
+    return earlier
+
+
 def actions_before(conversation: Conversation, open_only: bool = False) -> list[Item]:
     """Actions agreed in the conversation this one follows on from (if it is the same
     facilitator's); with open_only, those not yet done or dropped."""
-    if conversation.follows_id is None:
+    earlier = earlier_conversation(conversation)
+    if earlier is None:
         return []
-    statement = select(Item).join(Conversation, Conversation.id == Item.conversation_id).where(
-        Item.conversation_id == conversation.follows_id,
-        Conversation.facilitator_id == conversation.facilitator_id,
+    statement = select(Item).where(
+        Item.conversation_id == earlier.id,
         Item.kind == "action",
         Item.deleted_at.is_(None),
         Item.merged_into_id.is_(None),

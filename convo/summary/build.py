@@ -187,16 +187,6 @@ def _action_row(item: Item, conversation: Conversation, anonymise: Callable[[str
         status=str(ACTION_STATUS_LABELS.get(item.status or "", "")))
 
 
-def _earlier_conversation(conversation: Conversation) -> Conversation | None:
-    """The conversation this one follows on from, if it is the same facilitator's."""
-    if conversation.follows_id is None:
-        return None
-    earlier = db.session.get(Conversation, conversation.follows_id)
-    if earlier is None or earlier.facilitator_id != conversation.facilitator_id:
-        return None
-    return earlier
-
-
 def _raised_by(raised_by: str, conversation: Conversation) -> str:
     return {"partnership": conversation.partnership_name, "agency": conversation.agency_name,
             "both": _("Both"), "facilitator": _("Facilitator")}.get(raised_by, raised_by)
@@ -400,7 +390,7 @@ def _build(conversation: Conversation, version: SummaryVersion | None) -> Summar
             for stage in plan.included),
         labels=labels(),
     )
-    earlier = _earlier_conversation(conversation)
+    earlier = service.earlier_conversation(conversation)
     if earlier is not None and earlier.is_closed:  # its record is settled
         # Named as the earlier summary named them, and as this one does.
         before = Anonymiser(list(earlier.participants))
