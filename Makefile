@@ -18,8 +18,8 @@ run: install translations migrate fonts
 
 serve: install translations migrate fonts
 	@$(BIN)/convo setup-link --if-needed --base-url http://$(HOST):$(PORT)
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \
-		--access-logformat '%(h)s "%(m)s" %(s)s %(L)ss' 'convo:create_app()'
+	$(BIN)/gunicorn -c python:convo.gunicorn_config --workers $(WORKERS) --bind $(HOST):$(PORT) \
+		'convo:create_app()'
 
 test: install-test translations system-packages
 	$(BIN)/python -m pytest -n 2 --dist loadgroup

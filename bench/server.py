@@ -1,5 +1,7 @@
-"""convo served as in production (`make serve`): gunicorn, 4 sync workers, the app factory,
-access log on; bound to 127.0.0.1 on a free port, on the bench's own instance folder."""
+"""convo served as in production (`make serve`): gunicorn with convo's gunicorn settings
+(convo/gunicorn_config.py), 4 sync workers, the app factory, convo's own request log on (one
+line a request, in logs/server.log); bound to 127.0.0.1 on a free port, on the bench's own
+instance folder."""
 
 from __future__ import annotations
 
@@ -18,7 +20,6 @@ from bench.common import ROOT, VENV_BIN, Instance
 
 HOST = "127.0.0.1"
 WORKERS = 4
-ACCESS_LOG_FORMAT = '%(h)s "%(m)s" %(s)s %(L)ss'  # the Makefile's
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"'
                         r'|name="csrf_token" value="([^"]+)"')
 
@@ -38,9 +39,9 @@ class Server:
     def start(self, timeout: float = 60.0) -> None:
         logs = self.instance.path / "logs"
         logs.mkdir(exist_ok=True)
-        command = [str(VENV_BIN / "gunicorn"), "--workers", str(WORKERS),
-                   "--bind", f"{HOST}:{self.port}", "--access-logfile", str(logs / "access.log"),
-                   "--access-logformat", ACCESS_LOG_FORMAT, "convo:create_app()"]
+        command = [str(VENV_BIN / "gunicorn"), "-c", "python:convo.gunicorn_config",
+                   "--workers", str(WORKERS), "--bind", f"{HOST}:{self.port}",
+                   "convo:create_app()"]
         self._stderr = open(logs / "server.log", "ab")
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.instance.environment(),
                                         stdout=self._stderr, stderr=self._stderr,
