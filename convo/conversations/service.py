@@ -12,7 +12,7 @@ from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from convo.conversations.plan import Plan, build, load_snapshot, snapshot_body
-from convo.core import clock
+from convo.core import clock, storage
 from convo.extensions import db
 from convo.live import state, versioning
 from convo.models import (AddedQuestion, Conversation, ConversationStage, Facilitator, Item,
@@ -86,11 +86,11 @@ def unchanged_for_owner(conversation_id: int) -> Response | None:
     claimed = claimed_facilitator()
     if claimed is None:
         return None
-    version = db.session.scalar(_owner_version_query(), {
+    row = storage.read_first(_owner_version_query(), {
         "conversation_id": conversation_id, "facilitator_id": claimed[0], "token": claimed[1]})
-    if version is None:
+    if row is None:
         return None
-    response = versioning.unchanged(version)
+    response = versioning.unchanged(row.version)
     if response is not None:
         g.log_user = claimed[0]  # for the request's log line, without loading the account
     return response

@@ -11,7 +11,8 @@ from typing import Any
 
 from flask import Flask, Response
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, Row
+from sqlalchemy.sql import Executable
 
 from convo.extensions import db
 
@@ -33,9 +34,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def read_first(statement: Executable, params: dict[str, Any]) -> Row[Any] | None:
+    """The first row of a read-only statement, asked on a connection of its own rather than
+    through the request's ORM session: for the cheap questions live pages ask every second,
+    where setting up a session and committing it cost more than the query itself."""
+    with db.engine.connect() as connection:
+        return connection.execute(statement, params).first()
+
+
 def init_app(app: Flask) -> None:
     @app.after_request
     def commit_session(response: Response) -> Response:
+        if not db.session.registry.has():
+            return response  # nothing in this request used the session: nothing to commit
         if response.status_code >= 500:
             db.session.rollback()
         else:

@@ -19,7 +19,7 @@ from flask import session
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import selectinload
 
-from convo.core import clock
+from convo.core import clock, storage
 from convo.extensions import db
 from convo.live import state
 from convo.models import Conversation, Device, Participant
@@ -77,7 +77,7 @@ def followed_version(raw: str | None) -> int | None:
     if not raw or not isinstance(raw, str) or len(raw) > 200:
         return None
     digest = hash_token(raw)
-    row = db.session.execute(_followed_version_query(), {"digest": digest}).first()
+    row = storage.read_first(_followed_version_query(), {"digest": digest})
     if row is None or not hmac.compare_digest(row.token_hash, digest):
         return None
     if row.last_seen_at is None or clock.utcnow() - row.last_seen_at >= TOUCH_EVERY:

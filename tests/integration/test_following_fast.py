@@ -1,7 +1,7 @@
-"""The console's and the shared screen's every-second question: when nothing has changed the
-signed-in owner gets 204 from one query, without the account being loaded; in every other
-case the full checks answer as before (a reset or disabled account, another facilitator,
-signed out)."""
+"""The console's, the shared screen's and phones' every-second question: when nothing has
+changed the signed-in owner (or the phone) gets 204 from one query, without the account being
+loaded and without a database session to commit; in every other case the full checks answer
+as before (a reset or disabled account, another facilitator, signed out)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import event
 
+from tests.integration.test_participant import join
 from tests.integration.test_screen import version_of
 
 
 @contextmanager
 def counted(app) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
+    """The SQL statements run meanwhile; a commit is listed as "COMMIT"."""
     from convo.extensions import db
 
     statements: list[str] = []
@@ -23,13 +25,18 @@ def counted(app) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
     def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
         statements.append(statement)
 
+    def committed(conn):  # type: ignore[no-untyped-def]
+        statements.append("COMMIT")
+
     with app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", record)
+    event.listen(engine, "commit", committed)
     try:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+        event.remove(engine, "commit", committed)
 
 
 def urls(conversation_id: int, version: int) -> tuple[str, str]:
@@ -46,10 +53,24 @@ def test_nothing_new_for_the_owner_is_one_query(app, client, auth, make_conversa
             response = client.get(url)
         assert response.status_code == 204, url
         assert response.headers["X-Convo-Version"] == str(version)
-        assert len(statements) == 1, statements  # no account load, no second look-up
+        # no account load, no second look-up, no session to commit
+        assert len(statements) == 1 and statements[0].startswith("SELECT"), statements
     # a change is answered in full
     for url in urls(ref.id, version - 1):
         assert client.get(url).status_code == 200, url
+
+
+def test_nothing_new_for_a_phone_is_one_query(app, client, make_conversation):
+    ref = make_conversation()
+    join(client, ref, 0)
+    version = version_of(app, ref.id)
+    with counted(app) as statements:
+        response = client.get(f"/p/view?v={version}")
+    assert response.status_code == 204
+    assert len(statements) == 1 and statements[0].startswith("SELECT"), statements
+    with counted(app) as statements:
+        assert client.get(f"/p/view?v={version - 1}").status_code == 200
+    assert "COMMIT" in statements  # a full answer goes through the session as before
 
 
 @pytest.mark.parametrize("what", ["reset", "disabled"])
