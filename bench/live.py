@@ -312,7 +312,8 @@ def max_conversations(settings: Settings, server: Server, fixture: Fixture) -> d
             "devices", "poll_rps", "poll_p50_ms", "poll_p95_ms", "poll_max_ms", "polls",
             "poll_statuses", "captures", "capture_p50_ms", "capture_p95_ms", "changes",
             "sightings", "missed", "visible_p95_s", "visible_max_s", "server_cpu",
-            "loadgen_cpu", "other_cpu", "cpu_pressure", "connect_p95_ms", "poll_p95_ms_by_kind", "passed")} for n, r in sorted(runs.items())},
+            "loadgen_cpu", "other_cpu", "cpu_pressure", "connect_p95_ms", "poll_p95_ms_by_kind",
+            "loadgen_lag_p95_ms", "loadgen_lag_max_ms", "passed")} for n, r in sorted(runs.items())},
         "live_intervals_s": intervals(),
     }
 

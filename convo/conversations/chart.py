@@ -26,6 +26,8 @@ around them.
 
 from __future__ import annotations
 
+import functools
+
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -177,7 +179,10 @@ def _fits(text: str, width: float, size: float, max_lines: int) -> bool:
             and len(wrap(text, width, size, max_lines + 1)) <= max_lines)
 
 
+@functools.lru_cache(maxsize=1024)
 def number(value: float, locale: str) -> str:
+    """A score as people write it (4, 3.5) in the locale's way.  Kept once worked out: there
+    are few distinct scores, and the console and screens show them on every change."""
     return format_decimal(value, format="#,##0.#", locale=locale)
 
 
