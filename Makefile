@@ -18,7 +18,7 @@ run: install translations migrate fonts
 
 serve: install translations migrate fonts
 	@$(BIN)/convo setup-link --if-needed --base-url http://$(HOST):$(PORT)
-	$(BIN)/gunicorn -c python:convo.gunicorn_config --workers $(WORKERS) --bind $(HOST):$(PORT) \
+	$(BIN)/gunicorn -c gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) \
 		'convo:create_app()'
 
 test: install-test translations system-packages

@@ -144,7 +144,7 @@ def main() -> int:
                           "platform": platform.platform(),
                           "loadavg_at_end": list(os.getloadavg())}
     results["database"] = "SQLite (WAL) in a throwaway instance folder"
-    results["server"] = ("gunicorn -c python:convo.gunicorn_config --workers 4 (sync) "
+    results["server"] = ("gunicorn -c gunicorn.conf.py --workers 4 (sync) "
                          "'convo:create_app()', as `make serve`")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")

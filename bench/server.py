@@ -1,5 +1,5 @@
 """convo served as in production (`make serve`): gunicorn with convo's gunicorn settings
-(convo/gunicorn_config.py), 4 sync workers, the app factory, convo's own request log on (one
+(gunicorn.conf.py), 4 sync workers, the app factory, convo's own request log on (one
 line a request, in logs/server.log); bound to 127.0.0.1 on a free port, on the bench's own
 instance folder."""
 
@@ -39,7 +39,7 @@ class Server:
     def start(self, timeout: float = 60.0) -> None:
         logs = self.instance.path / "logs"
         logs.mkdir(exist_ok=True)
-        command = [str(VENV_BIN / "gunicorn"), "-c", "python:convo.gunicorn_config",
+        command = [str(VENV_BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
                    "--workers", str(WORKERS), "--bind", f"{HOST}:{self.port}",
                    "convo:create_app()"]
         self._stderr = open(logs / "server.log", "ab")

@@ -27,7 +27,6 @@ around them.
 from __future__ import annotations
 
 import functools
-
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -179,10 +178,15 @@ def _fits(text: str, width: float, size: float, max_lines: int) -> bool:
             and len(wrap(text, width, size, max_lines + 1)) <= max_lines)
 
 
-@functools.lru_cache(maxsize=1024)
 def number(value: float, locale: str) -> str:
     """A score as people write it (4, 3.5) in the locale's way.  Kept once worked out: there
-    are few distinct scores, and the console and screens show them on every change."""
+    are few distinct scores, and the console and screens show them on every change.  (Adding
+    0.0 makes -0.0 plain 0, which the cache would otherwise confuse with it.)"""
+    return _number(value + 0.0, locale)
+
+
+@functools.lru_cache(maxsize=1024)
+def _number(value: float, locale: str) -> str:
     return format_decimal(value, format="#,##0.#", locale=locale)
 
 

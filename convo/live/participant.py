@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
-from flask import (Response, abort, current_app, flash, jsonify, make_response, redirect,
+from flask import (Response, abort, current_app, flash, g, jsonify, make_response, redirect,
                    render_template, request, url_for)
 from flask_babel import format_decimal, format_time, gettext as _
 from flask_login import current_user, login_required
@@ -305,7 +305,10 @@ def participant_view() -> Response:
     """The live part of the page: where the conversation stands now."""
     version = devices.followed_version(devices.token_in_session())
     if version is not None and (response := unchanged(version)) is not None:
-        return response  # nothing new, the device is fine and was seen lately: one query
+        # Nothing new, the device is fine and was seen lately: one query.  The log line names
+        # no account (a phone has none), so none is loaded for it either.
+        g.log_user = "-"
+        return response
     seat = _seat(fragment=True)
     return live_response(seat.conversation.version, lambda: render_template(
         "live/_participant_view.html", **_view_context(seat)))

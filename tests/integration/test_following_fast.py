@@ -60,8 +60,12 @@ def test_nothing_new_for_the_owner_is_one_query(app, client, auth, make_conversa
         assert client.get(url).status_code == 200, url
 
 
-def test_nothing_new_for_a_phone_is_one_query(app, client, make_conversation):
+@pytest.mark.parametrize("facilitator_too", [False, True])
+def test_nothing_new_for_a_phone_is_one_query(app, client, auth, make_conversation,
+                                              facilitator_too):
     ref = make_conversation()
+    if facilitator_too:  # signed in on the same browser: the phone's poll still loads nobody
+        auth.sign_in_as(ref.facilitator)
     join(client, ref, 0)
     version = version_of(app, ref.id)
     with counted(app) as statements:

@@ -20,6 +20,7 @@ import pytest
 from tests.conftest import csrf_from
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
+CONFIG = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"  # as `make serve`
 
 
 def _free_port() -> int:
@@ -42,7 +43,7 @@ class Server:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [str(GUNICORN), "-c", "python:convo.gunicorn_config", "--workers", "2",
+            [str(GUNICORN), "-c", str(CONFIG), "--workers", "2",
              "--bind", f"127.0.0.1:{self.port}", "convo:create_app()"], env=self.env, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 30

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from convo.conversations.chart import clean, ratings_svg, wrap
+from convo.conversations.chart import clean, number, ratings_svg, wrap
 from convo.conversations.ratings import Comparison, ComparisonRow
 from convo.questions.schema import RatingInstrument
 
@@ -291,3 +291,13 @@ def test_last_time_marks_in_two_columns_stay_off_the_bar_above() -> None:
         top = float(mark.find(f"{SVG}line").get("y1"))
         assert top >= float(start.get("y")) + float(start.get("height"))
     assert len(by_class(root, "last-time", "agency")) == 2
+
+
+def test_scores_are_written_plainly_whatever_was_formatted_before() -> None:
+    # Formatted values are kept: -0.0 equals 0.0, so it must not leave "-0" behind for 0.
+    assert number(-0.0, "en_GB") == "0"
+    assert number(0.0, "en_GB") == "0"
+    assert number(3.5, "en_GB") == "3.5"
+    assert number(4, "en_GB") == number(4.0, "en_GB") == "4"
+    assert number(1234.5, "en_GB") == "1,234.5"
+    assert number(3.5, "de_DE") == "3,5"  # the locale is part of what is kept

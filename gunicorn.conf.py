@@ -1,7 +1,9 @@
 """gunicorn's settings for serving convo: `make serve` and the benchmark both start
-`gunicorn -c python:convo.gunicorn_config ...`, so the benchmark measures what is served.
+`gunicorn -c gunicorn.conf.py ...`, so the benchmark measures what is served.
 
 Workers and the address stay on the command line (`make serve WORKERS=… HOST=… PORT=…`).
+This file is read by path, not imported from the convo package: gunicorn's master process
+then never imports convo, so a reload (`kill -HUP`) starts workers on the new code.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ import gc
 from typing import Any
 
 # convo logs one line per request itself (convo/core/requestlog.py), so gunicorn's access log
-# is left off.  If it is turned on (--access-logfile), its lines name no path: paths can hold
-# join codes and one-time tokens.
+# is left off.  If it is turned on (--access-logfile), its lines name no path, query or
+# referrer: those can hold join codes and one-time tokens.
 access_log_format = '%(h)s "%(m)s" %(s)s %(L)ss'
 
 
@@ -21,7 +23,9 @@ def post_worker_init(worker: Any) -> None:
 
     Without this, each full collection walks all of them: 30 ms on a quiet machine and over
     100 ms on a busy one, stalling whichever request the worker is serving.  Objects made
-    while serving requests are still collected as usual."""
+    while serving requests are still collected as usual; what is set aside stays for the
+    worker's life (a question set replaced after start-up keeps its old copy: a bounded,
+    one-off cost)."""
     freeze_startup_objects()
 
 
