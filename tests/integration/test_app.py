@@ -14,10 +14,15 @@ from convo.version import __version__
 from tests.conftest import base_config, empty_database, page_text
 
 
-def test_healthz_reports_version_and_database(client):
-    response = client.get("/healthz")
+def test_healthz_reports_version_and_database(app, client, auth, make_facilitator):
+    from tests.integration.test_following_fast import counted
+
+    auth.sign_in_as(make_facilitator())  # even signed in, no account is loaded for it
+    with counted(app) as statements:
+        response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "version": __version__, "database": "ok"}
+    assert statements == ["SELECT 1"]  # asked often: one trivial query, nothing to commit
 
 
 def test_healthz_503_when_database_does_not_answer(tmp_path):
