@@ -25,19 +25,25 @@ def test_healthz_reports_version_and_database(app, client, auth, make_facilitato
     assert statements == ["SELECT 1"]  # asked often: one trivial query, nothing to commit
 
 
-def test_healthz_503_when_database_does_not_answer(tmp_path):
+def test_healthz_503_when_database_does_not_answer(tmp_path, caplog):
     config = base_config(tmp_path, f"sqlite:///{tmp_path}/missing/folder/convo.sqlite3")
     app = create_app(config)
-    response = app.test_client().get("/healthz")
+    with caplog.at_level(logging.INFO):
+        response = app.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.get_json()["database"] == "unavailable"
-    assert response.get_json()["version"] == __version__
+    assert response.get_json() == {"status": "unavailable", "version": __version__,
+                                   "database": "unavailable"}
+    assert "health check: database unavailable (OperationalError)" in caplog.text
+    assert "route=/healthz status=503" in caplog.text and "user=-" in caplog.text
 
 
-def test_healthz_503_when_postgresql_does_not_answer(tmp_path):
+def test_healthz_503_when_postgresql_does_not_answer(tmp_path, caplog):
     config = base_config(tmp_path, "postgresql://nobody@127.0.0.1:1/convo?connect_timeout=2")
-    response = create_app(config).test_client().get("/healthz")
+    with caplog.at_level(logging.WARNING):
+        response = create_app(config).test_client().get("/healthz")
     assert response.status_code == 503
+    assert response.get_json()["status"] == "unavailable"
+    assert "health check: database unavailable" in caplog.text
 
 
 def test_secret_key_generated_once_with_private_permissions(tmp_path, monkeypatch):

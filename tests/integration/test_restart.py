@@ -44,8 +44,8 @@ class Server:
     def start(self) -> None:
         self.process = subprocess.Popen(
             [str(GUNICORN), "-c", str(CONFIG), "--workers", "2",
-             "--bind", f"127.0.0.1:{self.port}", "convo:create_app()"], env=self.env, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
+             "--bind", f"127.0.0.1:{self.port}", "convo:create_app()"],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
