@@ -26,9 +26,5 @@ def post_worker_init(worker: Any) -> None:
     while serving requests are still collected as usual; what is set aside stays for the
     worker's life (a question set replaced after start-up keeps its old copy: a bounded,
     one-off cost)."""
-    freeze_startup_objects()
-
-
-def freeze_startup_objects() -> None:
     gc.collect()
     gc.freeze()

@@ -62,7 +62,7 @@ def _version_query() -> Select:  # type: ignore[type-arg]
         Conversation.facilitator_id == bindparam("facilitator_id"))
 
 
-@functools.lru_cache(maxsize=1)
+@functools.cache
 def _owner_version_query() -> Select:  # type: ignore[type-arg]
     """The version, if the session's facilitator is still signed in (the same session token,
     not disabled, with a password) and owns the conversation: everything load_facilitator

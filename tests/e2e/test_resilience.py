@@ -33,16 +33,29 @@ def capture(console: Page, text: str) -> None:
     expect(box).to_have_value("")
 
 
-def test_the_shared_screen_catches_up_by_itself_after_losing_the_network(e2e: Harness) -> None:
+def at_the_console(e2e: Harness) -> tuple[int, str, Page]:
+    """A new conversation, its facilitator signed in at its console: (id, join code, console)."""
     facilitator = e2e.facilitator()
-    conversation, _code = e2e.conversation(facilitator)
+    conversation, code = e2e.conversation(facilitator)
     console = e2e.page("facilitator (console)")
     flows.sign_in(e2e, console, facilitator)
     console.goto(f"/conversations/{conversation}/console")
+    return conversation, code, console
+
+
+def open_screen(e2e: Harness, console: Page, conversation: int) -> Page:
+    """The shared screen on a projector of its own, signed in as the console is."""
     projector = e2e.context("shared screen (projector)", PROJECTOR,
                             storage_state=console.context.storage_state())
     screen = projector.new_page()
     screen.goto(f"/c/{conversation}/screen")
+    return screen
+
+
+def test_the_shared_screen_catches_up_by_itself_after_losing_the_network(e2e: Harness) -> None:
+    conversation, _code, console = at_the_console(e2e)
+    screen = open_screen(e2e, console, conversation)
+    projector = screen.context
     expect(screen.locator("main")).to_contain_text("Open: agree the space")
     screen.evaluate("() => { window.stillTheSamePage = true; }")
 
@@ -144,11 +157,7 @@ def test_a_server_restarted_mid_conversation_loses_nothing(e2e: Harness,
 
 
 def test_a_join_code_stops_working_when_the_conversation_closes(e2e: Harness) -> None:
-    facilitator = e2e.facilitator()
-    conversation, code = e2e.conversation(facilitator)
-    console = e2e.page("facilitator (console)")
-    flows.sign_in(e2e, console, facilitator)
-    console.goto(f"/conversations/{conversation}/console")
+    conversation, code, console = at_the_console(e2e)
     pat = e2e.page("phone: Pat Okafor", PHONE, phone=True)
     flows.join(e2e, pat, code, "Pat Okafor")
     expect(pat.get_by_role("button", name="Add my point")).to_be_visible()
@@ -176,18 +185,11 @@ def test_a_join_code_stops_working_when_the_conversation_closes(e2e: Harness) ->
 
 
 def test_a_deleted_conversation_leaves_the_projector_and_the_phones(e2e: Harness) -> None:
-    facilitator = e2e.facilitator()
-    conversation, code = e2e.conversation(facilitator)
-    console = e2e.page("facilitator (console)")
-    flows.sign_in(e2e, console, facilitator)
-    console.goto(f"/conversations/{conversation}/console")
+    conversation, code, console = at_the_console(e2e)
     store = console.locator("[data-console]").get_attribute("data-store") or ""
     assert re.fullmatch(rf"{conversation}-\d{{20}}", store), store
     capture(console, "Who else should hear about the walking group?")
-    projector = e2e.context("shared screen (projector)", PROJECTOR,
-                            storage_state=console.context.storage_state())
-    screen = projector.new_page()
-    screen.goto(f"/c/{conversation}/screen")
+    screen = open_screen(e2e, console, conversation)
     console.locator("#screen").get_by_role("button", name="What we've captured").click()
     expect(screen.locator("main")).to_contain_text("Who else should hear about the walking group?")
     pat = e2e.page("phone: Pat Okafor", PHONE, phone=True)
