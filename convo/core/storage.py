@@ -1,17 +1,24 @@
-"""Database set-up: SQLite pragmas, and one commit per request in one place.
+"""Database set-up: SQLite pragmas, one commit per request in one place, and the lock that
+makes an edit see what others saved before it.
 
-Views never call commit().  A request that ends without an exception and without a 5xx
-status is committed here; anything else is rolled back, so nothing is stored half-way.
+Views never call commit().  A request that succeeds (an answer below 400: a page, a redirect,
+a "nothing new") is committed here; every other answer — a refused form (4xx), an error (5xx),
+an exception — is rolled back, so a refused request stores nothing at all, not even the parts
+of it that were acceptable.  (What must be kept even when the answer is an error, such as a
+failed sign-in counted against its address, is written in a transaction of its own: see
+core.throttle.)
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, Response
-from sqlalchemy import event
-from sqlalchemy.engine import Engine, Row
+from sqlalchemy import event, select
+from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.sql import Executable
 
 from convo.extensions import db
@@ -42,12 +49,52 @@ def read_first(statement: Executable, params: dict[str, Any]) -> Row[Any] | None
         return connection.execute(statement, params).first()
 
 
+def _begin_immediate(connection: Connection) -> None:
+    """SQLite: take the database's write lock now (waiting for it up to busy_timeout), unless
+    this connection already holds it.  Python's sqlite3 opens a transaction only before the
+    first write statement, so a connection already in a transaction holds the lock."""
+    raw = connection.connection.driver_connection
+    if raw is not None and not raw.in_transaction:
+        raw.execute("BEGIN IMMEDIATE")
+
+
+def lock_conversation(conversation_id: int) -> None:
+    """Wait for anyone else changing this conversation, then hold it until this request ends.
+
+    Every save that merges what a writer sent with what others saved since they looked calls
+    this first and then reads the record afresh, so two saves can never both read the same
+    old words and both think they are the only change (the lost update).  PostgreSQL locks
+    the conversation's row (FOR NO KEY UPDATE: adding points, whose foreign key only shares
+    the row, is not held up); SQLite has one writer at a time, so its write lock is taken.
+    """
+    from convo.models import Conversation
+
+    session = db.session
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        _begin_immediate(connection)
+    else:
+        session.execute(select(Conversation.id).where(Conversation.id == conversation_id)
+                        .with_for_update(key_share=True))
+
+
+@contextmanager
+def own_transaction() -> Iterator[Connection]:
+    """A short transaction of its own, committed whatever the request's answer turns out to
+    be: for bookkeeping that must survive a refused request (counting failed sign-ins).  On
+    SQLite the write lock is taken at the start, so a read-then-write inside it is safe."""
+    with db.engine.connect() as connection, connection.begin():
+        if connection.dialect.name == "sqlite":
+            _begin_immediate(connection)
+        yield connection
+
+
 def init_app(app: Flask) -> None:
     @app.after_request
     def commit_session(response: Response) -> Response:
         if not db.session.registry.has():
             return response  # nothing in this request used the session: nothing to commit
-        if response.status_code >= 500:
+        if response.status_code >= 400:
             db.session.rollback()
         else:
             try:

@@ -3,6 +3,9 @@
 Keys are stored only as a keyed hash.  Each failure after ``slow_after`` makes the next try
 wait twice as long (2 s, 4 s, 8 s ...); ``lock_after`` failures lock the key for a while.
 Failures are forgotten after a quiet spell as long as the window.
+
+A failure is counted in a transaction of its own (storage.own_transaction): the request that
+failed answers with an error, and an error answer commits nothing of the request's own.
 """
 
 from __future__ import annotations
@@ -14,11 +17,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from convo.core import clock
-from convo.extensions import db
+from convo.core import clock, storage
 from convo.models import Throttle
 
 
@@ -35,15 +38,14 @@ def _key_hash(scope: str, key: str) -> str:
     return hmac.new(secret, f"{scope}\0{key}".encode(), hashlib.sha256).hexdigest()
 
 
-def _row(scope: str, key: str) -> Throttle | None:
-    return db.session.scalar(
-        select(Throttle).where(Throttle.scope == scope, Throttle.key_hash == _key_hash(scope, key))
-    )
+def _where(scope: str, key: str):  # type: ignore[no-untyped-def]
+    return (Throttle.scope == scope) & (Throttle.key_hash == _key_hash(scope, key))
 
 
 def seconds_to_wait(scope: str, key: str) -> int:
     """0 when a try is allowed now, else how many seconds until it is."""
-    row = _row(scope, key)
+    row = storage.read_first(select(Throttle.locked_until, Throttle.next_allowed_at)
+                             .where(_where(scope, key)), {})
     if row is None:
         return 0
     now = clock.utcnow()
@@ -54,37 +56,46 @@ def seconds_to_wait(scope: str, key: str) -> int:
 
 
 def record_failure(scope: str, key: str, policy: Policy) -> None:
+    """Count one failure, committed at once whatever happens to the request."""
     now = clock.utcnow()
-    key_hash = _key_hash(scope, key)
-    row = _row(scope, key)
-    if row is None:
-        try:
-            with db.session.begin_nested():
-                row = Throttle(scope=scope, key_hash=key_hash, failures=0, last_failure_at=now)
-                db.session.add(row)
-        except IntegrityError:  # another request created it at the same moment
-            row = _row(scope, key)
+    with storage.own_transaction() as connection:
+        row = _locked_row(connection, scope, key)
+        if row is None:
+            try:
+                with connection.begin_nested():
+                    connection.execute(insert(Throttle).values(
+                        scope=scope, key_hash=_key_hash(scope, key), failures=0,
+                        last_failure_at=now))
+            except IntegrityError:
+                pass  # another request counted this key's first failure at the same moment
+            row = _locked_row(connection, scope, key)
             assert row is not None
-    if now - row.last_failure_at > timedelta(minutes=policy.window_minutes) and not (
-        row.locked_until and row.locked_until > now
-    ):
-        row.failures = 0  # a quiet spell forgives earlier failures
-        row.next_allowed_at = None
-        row.locked_until = None
-    row.last_failure_at = now
-    db.session.flush()
-    # Count atomically so that simultaneous failures are all counted.
-    db.session.execute(
-        update(Throttle).where(Throttle.id == row.id).values(failures=Throttle.failures + 1)
-    )
-    db.session.refresh(row)
-    if row.failures >= policy.lock_after:
-        row.locked_until = now + timedelta(minutes=policy.lock_minutes)
-    elif row.failures >= policy.slow_after:
-        row.next_allowed_at = now + timedelta(seconds=2 ** (row.failures - policy.slow_after + 1))
+        failures = row.failures
+        locked_until = row.locked_until
+        if now - row.last_failure_at > timedelta(minutes=policy.window_minutes) and not (
+                locked_until and locked_until > now):
+            failures = 0  # a quiet spell forgives earlier failures
+            locked_until = None
+        failures += 1
+        next_allowed = None
+        if failures >= policy.lock_after:
+            locked_until = now + timedelta(minutes=policy.lock_minutes)
+        elif failures >= policy.slow_after:
+            next_allowed = now + timedelta(seconds=2 ** (failures - policy.slow_after + 1))
+        connection.execute(update(Throttle).where(Throttle.id == row.id).values(
+            failures=failures, last_failure_at=now, next_allowed_at=next_allowed,
+            locked_until=locked_until))
+
+
+def _locked_row(connection: Connection, scope: str, key: str):  # type: ignore[no-untyped-def]
+    """The key's row, held until the transaction ends (SQLite holds its whole write lock
+    already: storage.own_transaction), so simultaneous failures are all counted."""
+    statement = select(Throttle).where(_where(scope, key))
+    if connection.dialect.name != "sqlite":
+        statement = statement.with_for_update()
+    return connection.execute(statement).first()
 
 
 def clear(scope: str, key: str) -> None:
-    db.session.execute(
-        delete(Throttle).where(Throttle.scope == scope, Throttle.key_hash == _key_hash(scope, key))
-    )
+    with storage.own_transaction() as connection:
+        connection.execute(delete(Throttle).where(_where(scope, key)))

@@ -121,9 +121,28 @@ def test_edit_details_and_set_change_rules(app, client, auth, make_conversation)
     auth.post(f"/conversations/{ref.id}/items", data={
         "text": "A point", "kind": "note", "raised_by": "both"},
         form_page=f"/conversations/{ref.id}/console")
-    refused = auth.post(f"/conversations/{ref.id}/edit", data={**data, "question_set": "health"})
+    version = _version(app, ref.id)
+    refused = auth.post(f"/conversations/{ref.id}/edit", data={
+        **data, "question_set": "health", "partnership_name": "Renamed Big Local"})
     assert refused.status_code == 422
     assert "can't change once points have been captured" in page_text(refused)
+    # A refused request stores nothing, not even its acceptable parts, and tells no screen.
+    with app.app_context():
+        from convo.extensions import db
+        from convo.models import Conversation
+
+        kept = db.session.get(Conversation, ref.id)
+        assert (kept.partnership_name, kept.question_set_id) == (VALID["partnership_name"],
+                                                                 "school_college")
+    assert _version(app, ref.id) == version
+
+
+def _version(app, conversation_id: int) -> int:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        from convo.extensions import db
+        from convo.models import Conversation
+
+        return db.session.get(Conversation, conversation_id).version
 
 
 def test_participants_add_edit_remove(app, client, auth, make_conversation):
