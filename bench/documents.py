@@ -126,7 +126,8 @@ def libreoffice_seconds(docx: Path, runs: int, work: Path) -> list[float]:
 def create_large(app) -> int:  # type: ignore[no-untyped-def]
     """A conversation with 300 points (40 of them agreed actions), six people, ratings and a
     draft, stored through the app's own functions, approved and issued."""
-    from convo.conversations import capture, ratings, service
+    from convo.conversations import capture, service
+    from convo.ratings import service as ratings
     from convo.demo.build import add_people_and_start, load_demo
     from convo.extensions import db
     from convo.live import state

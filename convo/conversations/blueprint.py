@@ -14,28 +14,53 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template,
-                   request, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from convo.conversations import capture, deleting, exporting, ratings, service
-from convo.conversations.forms import (ActionForm, AddQuestionForm, AgreementForm, CaptureForm,
-                                       ConversationForm, DeleteForm, EditItemForm,
-                                       ParticipantForm)
-from convo.conversations.labels import (ACTION_STATUS_LABELS, KIND_KEYS, KIND_LABELS,
-                                        KIND_PLURALS, RAISED_BY_KEYS, SCREEN_MODE_LABELS,
-                                        STATUS_LABELS, raised_by_label)
+from convo.conversations import capture, deleting, exporting, service
+from convo.conversations.forms import (
+    ActionForm,
+    AddQuestionForm,
+    AgreementForm,
+    CaptureForm,
+    ConversationForm,
+    DeleteForm,
+    EditItemForm,
+    ParticipantForm,
+)
+from convo.conversations.labels import (
+    ACTION_STATUS_LABELS,
+    KIND_KEYS,
+    KIND_LABELS,
+    KIND_PLURALS,
+    RAISED_BY_KEYS,
+    SCREEN_MODE_LABELS,
+    STATUS_LABELS,
+    raised_by_label,
+)
 from convo.core.forms import BaseForm, as_choices
 from convo.extensions import db
 from convo.live import state
 from convo.models import Conversation, Item
 from convo.models.conversation import SCREEN_MODES
-from convo.questions.blueprint import AGENCY_TYPE_LABELS
+from convo.questions.labels import AGENCY_TYPE_LABELS
 from convo.questions.registry import registry
 from convo.questions.schema import AGENCY_TYPES, text_in
+from convo.ratings import service as ratings
+from convo.ratings.compare import compare
 from convo.summary import service as summary_service
 
 bp = Blueprint("conversations", __name__)
@@ -747,7 +772,7 @@ def _console_context(conversation: Conversation, **forms: Any) -> dict[str, Any]
     actions = [i for i in items if i.kind == "action"]
     instrument = running.instrument(stage.rating) or (
         running.question_set.ratings[0] if running.question_set.ratings else None)
-    comparison = ratings.compare(conversation, running, instrument) if instrument else None
+    comparison = compare(conversation, running, instrument) if instrument else None
     seconds = {row.stage_id: state.stage_seconds(row) for row in conversation.stages}
     steps = running.steps()
     position = steps.index((stage.id, question.id if question else None)) if (

@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from convo.conversations import capture, ratings, service
+from convo.conversations import capture, service
 from convo.extensions import db
 from convo.live import state
 from convo.models import Conversation, Participant
 from convo.questions.registry import registry
+from convo.ratings import service as ratings
 
 DEMO_FILE = Path(__file__).with_name("ccg_conversation.yaml")
 

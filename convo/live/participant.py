@@ -13,14 +13,26 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
-from flask import (Response, abort, current_app, flash, g, jsonify, make_response, redirect,
-                   render_template, request, url_for)
-from flask_babel import format_decimal, format_time, gettext as _
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_decimal, format_time
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
-from convo.conversations import capture, ratings, service
+from convo.conversations import capture, service
 from convo.conversations.capture import Author
 from convo.conversations.plan import Plan
 from convo.core import clock, throttle
@@ -28,12 +40,20 @@ from convo.core.errors import wants_json
 from convo.extensions import db
 from convo.live import devices
 from convo.live.blueprint import bp
-from convo.live.forms import (CLIENT_ID, PARTICIPANT_KINDS, EditItemForm, ItemForm, JoinForm,
-                              too_long_message)
+from convo.live.forms import (
+    CLIENT_ID,
+    PARTICIPANT_KINDS,
+    EditItemForm,
+    ItemForm,
+    JoinForm,
+    too_long_message,
+)
 from convo.live.versioning import live_response, unchanged
 from convo.models import Conversation, Device, Item, Participant, RelationshipChoice
 from convo.models.capture import TEXT_MAX
 from convo.questions.schema import RatingInstrument, text_in
+from convo.ratings import service as ratings
+from convo.ratings.compare import compare
 
 JOIN_SCOPE = "join-code"
 PARTIES = ("partnership", "agency")
@@ -470,7 +490,7 @@ def participant_ratings() -> Any:
     locale, fallback = conversation.locale, plan.question_set.locale
     mine = {i.id: ratings.scores_by(conversation, i.id, seat.participant.party, seat.rater)
             for i in instruments}
-    comparisons = ([ratings.compare(conversation, plan, i) for i in instruments]
+    comparisons = ([compare(conversation, plan, i) for i in instruments]
                    if conversation.ratings_revealed else [])
     return render_template(
         "live/participant_ratings.html",

@@ -25,18 +25,18 @@ from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
-from convo.conversations import capture, ratings, service
-from convo.conversations.chart import number, ratings_svg
+from convo.conversations import capture, service
 from convo.conversations.labels import KIND_PLURALS, raised_by_label
 from convo.conversations.plan import Plan, PlannedQuestion, PlannedStage
-from convo.conversations.ratings import Comparison
 from convo.live import versioning
 from convo.live.blueprint import bp
 from convo.models import Conversation, Item
 from convo.models.capture import KINDS
 from convo.models.conversation import SCREEN_MODES
 from convo.questions.schema import text_in
-
+from convo.ratings import service as ratings
+from convo.ratings.chart import number, ratings_svg
+from convo.ratings.compare import Comparison, compare
 
 # --- plain data for the templates ------------------------------------------------------------
 
@@ -211,7 +211,7 @@ def ratings_view(conversation: Conversation, plan: Plan,
         return None
     locale, fallback = conversation.locale, question_set.locale
     title = text_in(instrument.title, locale, fallback)
-    comparison = ratings.compare(conversation, plan, instrument)
+    comparison = compare(conversation, plan, instrument)
     if not conversation.ratings_revealed:
         # Whether each party has finished: never a score.
         return RatingsView(title=title, revealed=False, progress=tuple(

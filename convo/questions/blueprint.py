@@ -15,32 +15,18 @@ from convo.auth.access import admin_required
 from convo.questions import registry as registry_module
 from convo.questions import sources
 from convo.questions.cli import group as cli_group
+from convo.questions.labels import (
+    ADDRESSED_TO_LABELS,
+    AGENCY_TYPE_LABELS,
+    COLUMN_LABELS,
+    SURFACES_LABELS,
+)
 from convo.questions.problems import display_path
 from convo.questions.registry import SetFile, registry
 from convo.questions.schema import AGENCY_TYPES, QuestionSet, text_in
 
 bp = Blueprint("questions", __name__)
 
-AGENCY_TYPE_LABELS = {
-    "local_authority": _l("Local authority"),
-    "housing_association": _l("Housing association"),
-    "school_college": _l("School or college"),
-    "health": _l("Health agency"),
-    "other_public_agency": _l("Other public agency"),
-    "lto": _l("Locally trusted organisation (LTO)"),
-}
-ADDRESSED_TO_LABELS = {
-    "both": _l("Both parties"),
-    "partnership": _l("The partnership"),
-    "agency": _l("The agency"),
-}
-SURFACES_LABELS = {
-    "challenge": _l("challenges"),
-    "opportunity": _l("opportunities"),
-    "action": _l("actions"),
-    "strength": _l("strengths"),
-}
-COLUMN_LABELS = {"at_start": _l("At the start"), "now": _l("Now")}
 
 
 def init_app(app: Flask) -> None:

@@ -1,6 +1,6 @@
 """The ratings chart: both parties' scores side by side, as a self-contained SVG.
 
-A pure function of a ratings.Comparison: no database, no request.  The same SVG is drawn on
+A pure function of a compare.Comparison: no database, no request.  The same SVG is drawn on
 the shared screen and, rasterised by resvg, in the Word summary, so it carries explicit
 width, height and viewBox, uses presentation attributes only (a strict
 Content-Security-Policy forbids inline styles), and names itself with <title> and <desc>.
@@ -37,7 +37,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 if TYPE_CHECKING:
-    from convo.conversations.ratings import Comparison
+    from convo.ratings.compare import Comparison
 
 # Characters XML 1.0 cannot hold (control characters, lone surrogates, non-characters).
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -255,7 +255,7 @@ def _swatch(x: float, y: float, party: str, column: str, layout: _Layout, prefix
 
 def ratings_svg(comparison: Comparison, *, partnership_label: str, agency_label: str,
                 title: str, locale: str = "en_GB", id_prefix: str | None = None) -> Markup:
-    """A horizontal bar chart of a ratings.Comparison, one row per criterion.
+    """A horizontal bar chart of a compare.Comparison, one row per criterion.
 
     partnership_label and agency_label name the parties in the legend and description; title
     becomes the SVG's <title>.  id_prefix keeps element ids unique when one page shows

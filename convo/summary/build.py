@@ -22,18 +22,36 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from convo.conversations import ratings as ratings_module
 from convo.conversations import service
-from convo.conversations.chart import describe, ratings_svg
 from convo.conversations.labels import ACTION_STATUS_LABELS
 from convo.extensions import db
-from convo.models import (Conversation, Facilitator, Item, Participant, SummaryApproval,
-                          SummaryDraft, SummaryVersion)
-from convo.questions.blueprint import AGENCY_TYPE_LABELS
+from convo.models import (
+    Conversation,
+    Facilitator,
+    Item,
+    Participant,
+    SummaryApproval,
+    SummaryDraft,
+    SummaryVersion,
+)
+from convo.questions.labels import AGENCY_TYPE_LABELS
 from convo.questions.schema import text_in
-from convo.summary.model import (ActionRow, AppendixStage, Approval, PartyPeople, Person,
-                                 Point, RatingRow, RatingsBlock, RelationshipView, Section,
-                                 Summary)
+from convo.ratings import compare as ratings_module
+from convo.ratings.chart import describe, ratings_svg
+from convo.ratings.service import relationship_choices
+from convo.summary.model import (
+    ActionRow,
+    AppendixStage,
+    Approval,
+    PartyPeople,
+    Person,
+    Point,
+    RatingRow,
+    RatingsBlock,
+    RelationshipView,
+    Section,
+    Summary,
+)
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -277,7 +295,7 @@ def _ratings(conversation: Conversation, plan, locale: str) -> tuple[tuple[Ratin
         ))
     types = {t.id: text_in(t.title, locale, plan.question_set.locale)
              for t in plan.question_set.relationship_types}
-    choices = ratings_module.relationship_choices(conversation)
+    choices = relationship_choices(conversation)
     relationship = tuple(
         RelationshipView(conversation.party_name(party), types.get(c.now_type or "", ""),
                          types.get(c.wanted_type or "", ""))

@@ -5,8 +5,8 @@ and control characters."""
 
 from __future__ import annotations
 
-from convo.conversations.chart import describe, ratings_svg
-from convo.conversations.ratings import Comparison, ComparisonRow
+from convo.ratings.chart import describe, ratings_svg
+from convo.ratings.compare import Comparison, ComparisonRow
 from convo.summary.model import (ActionRow, AppendixStage, Approval, PartyPeople, Person,
                                  Point, RatingRow, RatingsBlock, RelationshipView, Section,
                                  Summary)

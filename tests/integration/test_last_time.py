@@ -14,9 +14,10 @@ from datetime import datetime, timezone
 from docx import Document
 from pypdf import PdfReader
 
-from convo.conversations import deleting, ratings, service
+from convo.conversations import deleting, service
 from convo.extensions import db
 from convo.models import Conversation, Item
+from convo.ratings import service as ratings
 from convo.summary.build import build
 from convo.summary.render_docx import render_docx
 from convo.summary.render_pdf import render_pdf

@@ -576,7 +576,7 @@ def test_a_score_off_the_scale_saves_nothing(app, client, make_conversation):
 
 
 def test_the_other_sides_scores_stay_hidden_until_revealed(app, make_conversation):
-    from convo.conversations import ratings
+    from convo.ratings import service as ratings
 
     ref = make_conversation()
     pat, alex = app.test_client(), app.test_client()

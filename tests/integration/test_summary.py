@@ -18,7 +18,8 @@ FETCH = {"X-Requested-With": "fetch", "Accept": "application/json"}
 
 def _fill(app, ref, starts_at=datetime(2021, 9, 14, 9, 0, tzinfo=timezone.utc)):  # type: ignore[no-untyped-def]
     """A conversation with points in every section, ratings, actions and an agreement."""
-    from convo.conversations import capture, ratings, service
+    from convo.conversations import capture, service
+    from convo.ratings import service as ratings
     from convo.extensions import db
     from convo.models import Conversation
 

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from convo.conversations.chart import clean, number, ratings_svg, wrap
-from convo.conversations.ratings import Comparison, ComparisonRow
+from convo.ratings.chart import clean, number, ratings_svg, wrap
+from convo.ratings.compare import Comparison, ComparisonRow
 from convo.questions.schema import RatingInstrument
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -233,7 +233,7 @@ def test_last_time_is_marked_on_each_now_bar() -> None:
     the legend and told in the description; the number moves clear of a mark beside it."""
     import dataclasses
 
-    from convo.conversations.chart import describe
+    from convo.ratings.chart import describe
 
     inst = instrument()
     comp = dataclasses.replace(
@@ -294,7 +294,7 @@ def test_last_time_marks_in_two_columns_stay_off_the_bar_above() -> None:
 
 
 def test_scores_are_written_plainly_whatever_was_formatted_before() -> None:
-    from convo.conversations import chart
+    from convo.ratings import chart
 
     chart._number.cache_clear()  # from nothing kept, so -0.0 is the first formatted
     # Formatted values are kept: -0.0 equals 0.0, so it must not leave "-0" behind for 0.
