@@ -13,21 +13,9 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
-from flask import (
-    Response,
-    abort,
-    current_app,
-    flash,
-    g,
-    jsonify,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
-from flask_babel import format_decimal, format_time
-from flask_babel import gettext as _
+from flask import (Response, abort, current_app, flash, g, jsonify, make_response, redirect,
+                   render_template, request, url_for)
+from flask_babel import format_decimal, format_time, gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.routing import BuildError
@@ -40,14 +28,8 @@ from convo.core.errors import wants_json
 from convo.extensions import db
 from convo.live import devices
 from convo.live.blueprint import bp
-from convo.live.forms import (
-    CLIENT_ID,
-    PARTICIPANT_KINDS,
-    EditItemForm,
-    ItemForm,
-    JoinForm,
-    too_long_message,
-)
+from convo.live.forms import (CLIENT_ID, PARTICIPANT_KINDS, EditItemForm, ItemForm, JoinForm,
+                              too_long_message)
 from convo.live.versioning import live_response, unchanged
 from convo.models import Conversation, Device, Item, Participant, RelationshipChoice
 from convo.models.capture import TEXT_MAX

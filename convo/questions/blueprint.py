@@ -8,19 +8,14 @@ from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, render_template
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from convo.auth.access import admin_required
 from convo.questions import registry as registry_module
 from convo.questions import sources
 from convo.questions.cli import group as cli_group
-from convo.questions.labels import (
-    ADDRESSED_TO_LABELS,
-    AGENCY_TYPE_LABELS,
-    COLUMN_LABELS,
-    SURFACES_LABELS,
-)
+from convo.questions.labels import (ADDRESSED_TO_LABELS, AGENCY_TYPE_LABELS, COLUMN_LABELS,
+                                    SURFACES_LABELS)
 from convo.questions.problems import display_path
 from convo.questions.registry import SetFile, registry
 from convo.questions.schema import AGENCY_TYPES, QuestionSet, text_in

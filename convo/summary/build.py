@@ -25,33 +25,16 @@ from sqlalchemy import select
 from convo.conversations import service
 from convo.conversations.labels import ACTION_STATUS_LABELS
 from convo.extensions import db
-from convo.models import (
-    Conversation,
-    Facilitator,
-    Item,
-    Participant,
-    SummaryApproval,
-    SummaryDraft,
-    SummaryVersion,
-)
+from convo.models import (Conversation, Facilitator, Item, Participant, SummaryApproval,
+                          SummaryDraft, SummaryVersion)
 from convo.questions.labels import AGENCY_TYPE_LABELS
 from convo.questions.schema import text_in
 from convo.ratings import compare as ratings_module
 from convo.ratings.chart import describe, ratings_svg
 from convo.ratings.service import relationship_choices
-from convo.summary.model import (
-    ActionRow,
-    AppendixStage,
-    Approval,
-    PartyPeople,
-    Person,
-    Point,
-    RatingRow,
-    RatingsBlock,
-    RelationshipView,
-    Section,
-    Summary,
-)
+from convo.summary.model import (ActionRow, AppendixStage, Approval, PartyPeople, Person,
+                                 Point, RatingRow, RatingsBlock, RelationshipView, Section,
+                                 Summary)
 
 LONDON = ZoneInfo("Europe/London")
 
