@@ -128,7 +128,7 @@ def create_large(app) -> int:  # type: ignore[no-untyped-def]
     draft, stored through the app's own functions, approved and issued."""
     from convo.conversations import capture, service
     from convo.ratings import service as ratings
-    from convo.demo.build import add_people_and_start, load_demo
+    from convo.demo.build import add_people_and_start, draft_words, load_demo
     from convo.extensions import db
     from convo.live import state
     from convo.models import Facilitator
@@ -182,11 +182,10 @@ def create_large(app) -> int:  # type: ignore[no-untyped-def]
         ratings.reveal(conversation, True)
         service.close(conversation)
         words = data["summary"]
-        summary_service.save_draft(conversation, introduction=words["introduction"],
-                                   closing=words["closing"], narratives=words["narratives"])
+        summary_service.save_draft(conversation, draft_words(words), "facilitator:bench")
         for party in ("partnership", "agency"):
             summary_service.approve(conversation, party, "facilitator:bench")
-        summary_service.issue(conversation, facilitator, "")
+        summary_service.issue(conversation, facilitator)
         db.session.commit()
         return conversation.id
 

@@ -221,6 +221,23 @@ class AuthActions:
     def sign_out(self):  # type: ignore[no-untyped-def]
         return self.client.post("/sign-out", data={"csrf_token": self.csrf("/account")})
 
+    def form(self, page: str, action: str) -> dict[str, Any]:
+        """The fields of the form posting to `action`, as `page` shows them now."""
+        from tests.forms import form_fields
+
+        response = self.client.get(page)
+        assert response.status_code == 200, response.status_code
+        return form_fields(response.get_data(as_text=True), action, page)
+
+    def submit(self, page: str, action: str, changes: dict[str, Any] | None = None,
+               **kwargs: Any):  # type: ignore[no-untyped-def]
+        """Fill in the form on `page` that posts to `action` as a person would — what it
+        shows, with `changes` — and send it (with its fingerprints of what was shown)."""
+        from tests.forms import with_changes
+
+        return self.client.post(action, data=with_changes(self.form(page, action), changes),
+                                **kwargs)
+
     def post(self, url: str, data: dict[str, Any] | None = None, form_page: str | None = None,
              **kwargs: Any):  # type: ignore[no-untyped-def]
         """POST with a valid CSRF token taken from form_page (default: the same URL)."""

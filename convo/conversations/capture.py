@@ -7,6 +7,7 @@ after a dropped connection is stored once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,6 +15,7 @@ from flask import abort
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from convo.conversations import history
 from convo.core import clock
 from convo.extensions import db
 from convo.live import state
@@ -82,11 +84,12 @@ def _remember(item: Item, author: Author) -> None:
     ))
 
 
-def edit(conversation: Conversation, item: Item, author: Author, *, text: str | None = None,
-         kind: str | None = None, raised_by: str | None = None) -> None:
-    """Change the words, the kind or who raised it.  The earlier state is kept."""
-    changes = {k: v for k, v in (("text", text), ("kind", kind), ("raised_by", raised_by))
-               if v is not None and getattr(item, k) != v}
+def edit(conversation: Conversation, item: Item, author: Author,
+         changes: Mapping[str, str]) -> None:
+    """Change the words, the kind or who raised it (already merged with what others saved:
+    core.edits).  The earlier state is kept, once."""
+    changes = {k: v for k, v in changes.items()
+               if k in ("text", "kind", "raised_by") and v is not None and getattr(item, k) != v}
     if not changes:
         return
     _remember(item, author)
@@ -171,9 +174,15 @@ class ActionDetails:
 
 def set_action(conversation: Conversation, item: Item, details: ActionDetails,
                author: Author) -> None:
+    """Who, which side and by when (already merged with what others saved: core.edits); the
+    earlier wordings of the owner and the first step are kept."""
     if item.kind != "action":
         _remember(item, author)
         item.kind = "action"
+    for name in ("owner_name", "first_step"):
+        if getattr(item, name) != getattr(details, name):
+            history.keep(conversation.id, "item", item.id, name, getattr(item, name),
+                         author.label)
     item.owner_name = details.owner_name
     item.owner_participant_id = details.owner_participant_id
     item.owner_party = details.owner_party

@@ -11,6 +11,7 @@ from flask import Response, abort, g
 from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from convo.conversations import history
 from convo.conversations.plan import Plan, build, load_snapshot, snapshot_body
 from convo.core import clock, storage
 from convo.extensions import db
@@ -46,8 +47,14 @@ class StagePlan:
     minutes: int
 
 
-def load_for_facilitator(conversation_id: int, facilitator: Facilitator) -> Conversation:
-    """The conversation if this facilitator owns it; 404 otherwise (its existence stays private)."""
+def load_for_facilitator(conversation_id: int, facilitator: Facilitator, *,
+                         lock: bool = False) -> Conversation:
+    """The conversation if this facilitator owns it; 404 otherwise (its existence stays private).
+
+    With lock, first wait for anyone else changing it and hold it until the request ends
+    (storage.lock_conversation): what is loaded then is what others saved before."""
+    if lock:
+        storage.lock_conversation(conversation_id)
     conversation = db.session.get(Conversation, conversation_id)
     if conversation is None or conversation.facilitator_id != facilitator.id:
         abort(404)
@@ -150,16 +157,33 @@ def display_code(code: str | None) -> str:
     return f"{code[:4]}-{code[4:]}" if code else ""
 
 
-def _apply(conversation: Conversation, details: Details) -> None:
-    conversation.partnership_name = details.partnership_name
-    conversation.partnership_area = details.partnership_area or None
-    conversation.agency_name = details.agency_name
-    conversation.agency_type = details.agency_type
-    conversation.agency_subtype = details.agency_subtype or None
-    conversation.purpose = details.purpose
-    conversation.starts_at = details.starts_at
-    conversation.place = details.place or None
-    conversation.video_link = details.video_link or None
+# The conversation's own texts that people type (their earlier wordings are kept).
+DETAIL_TEXTS = ("partnership_name", "partnership_area", "agency_name", "purpose", "place",
+                "video_link")
+AGREEMENT_TEXTS = ("ground_rules", "contacts", "meeting_rhythm", "next_conversation")
+PARTICIPANT_TEXTS = ("name", "role", "email")
+
+
+def _apply(conversation: Conversation, details: Details, author_label: str | None = None) -> None:
+    values = {
+        "partnership_name": details.partnership_name,
+        "partnership_area": details.partnership_area or None,
+        "agency_name": details.agency_name,
+        "agency_type": details.agency_type,
+        "agency_subtype": details.agency_subtype or None,
+        "purpose": details.purpose,
+        "starts_at": details.starts_at,
+        "place": details.place or None,
+        "video_link": details.video_link or None,
+    }
+    if author_label is None:  # a new conversation: nothing to keep
+        for name, value in values.items():
+            setattr(conversation, name, value)
+        return
+    changes = {name: value for name, value in values.items()
+               if getattr(conversation, name) != value}
+    history.apply(conversation.id, "conversation", conversation, changes, DETAIL_TEXTS,
+                  author_label)
 
 
 def _reset_plan(conversation: Conversation, question_set: QuestionSet) -> None:
@@ -195,18 +219,27 @@ def has_captures(conversation: Conversation) -> bool:
         select(func.count()).select_from(Item).where(Item.conversation_id == conversation.id)))
 
 
-def update_details(conversation: Conversation, details: Details,
-                   question_set: QuestionSet) -> bool:
+def update_details(conversation: Conversation, details: Details, question_set: QuestionSet,
+                   author_label: str) -> bool:
     """Change the details.  The question set can change only before anything is captured
-    (captured items belong to its stages); returns False if a change of set was refused."""
-    _apply(conversation, details)
+    (captured items belong to its stages); returns False if a change of set was refused, and
+    then changes nothing."""
     changed_set = question_set.id != conversation.question_set_id
+    if changed_set and has_captures(conversation):
+        return False
+    _apply(conversation, details, author_label)
     if changed_set:
-        if has_captures(conversation):
-            return False
         _reset_plan(conversation, question_set)
     state.bump(conversation)
     return True
+
+
+def save_agreement(conversation: Conversation, changes: dict[str, str | None],
+                   author_label: str) -> None:
+    """The agreement's fields that changed (already merged: core.edits), earlier wordings kept."""
+    history.apply(conversation.id, "conversation", conversation,
+                  {k: v or None for k, v in changes.items()}, AGREEMENT_TEXTS, author_label)
+    state.bump(conversation)
 
 
 def set_plan(conversation: Conversation, plans: list[StagePlan]) -> None:
@@ -229,15 +262,13 @@ def add_participant(conversation: Conversation, *, name: str, role: str, party: 
     return participant
 
 
-def update_participant(conversation: Conversation, participant: Participant, *, name: str,
-                       role: str, party: str, email: str | None, may_be_named: bool,
-                       attended: bool) -> None:
-    participant.name = name
-    participant.role = role
-    participant.party = party
-    participant.email = email or None
-    participant.may_be_named = may_be_named
-    participant.attended = attended
+def update_participant(conversation: Conversation, participant: Participant,
+                       changes: dict[str, object], author_label: str) -> None:
+    """Someone's details that changed (already merged: core.edits), earlier wordings kept."""
+    if "email" in changes:
+        changes = {**changes, "email": changes["email"] or None}
+    history.apply(conversation.id, "participant", participant, changes, PARTICIPANT_TEXTS,
+                  author_label)
     state.bump(conversation)
 
 

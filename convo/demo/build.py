@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from typing import Any
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -89,6 +90,13 @@ def create_demo_conversation() -> Conversation:
     return conversation
 
 
+def draft_words(words: dict[str, Any]) -> dict[str, str]:
+    """The demo's summary words as the draft's fields (summary.service.draft_fields)."""
+    fields = {"introduction": words["introduction"], "closing": words["closing"]}
+    fields.update({f"narrative-{key}": text for key, text in words["narratives"].items()})
+    return fields
+
+
 def write_demo(out: Path) -> tuple[Path, Path]:
     """Create the demo conversation, approve and issue its summary, copy the files to out."""
     from convo.summary import service as summary_service
@@ -96,14 +104,13 @@ def write_demo(out: Path) -> tuple[Path, Path]:
     data = load_demo()
     conversation = create_demo_conversation()
     words = data["summary"]
-    summary_service.save_draft(conversation, introduction=words["introduction"],
-                               closing=words["closing"], narratives=words["narratives"])
+    summary_service.save_draft(conversation, draft_words(words), "facilitator:demo")
     for party in ("partnership", "agency"):
         summary_service.approve(conversation, party, "facilitator:demo")
     from convo.models import Facilitator
 
     version = summary_service.issue(conversation,
-                                    db.session.get(Facilitator, conversation.facilitator_id), "")
+                                    db.session.get(Facilitator, conversation.facilitator_id))
     db.session.commit()
     out.mkdir(parents=True, exist_ok=True)
     root = summary_service.export_root()

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from flask import (Response, abort, current_app, flash, g, jsonify, make_response, redirect,
                    render_template, request, url_for)
-from flask_babel import format_decimal, format_time, gettext as _
+from flask_babel import format_decimal, gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.routing import BuildError
@@ -23,7 +23,7 @@ from werkzeug.routing import BuildError
 from convo.conversations import capture, service
 from convo.conversations.capture import Author
 from convo.conversations.plan import Plan
-from convo.core import clock, throttle
+from convo.core import edits, storage, throttle
 from convo.core.errors import wants_json
 from convo.extensions import db
 from convo.live import devices
@@ -31,9 +31,10 @@ from convo.live.blueprint import bp
 from convo.live.forms import (CLIENT_ID, PARTICIPANT_KINDS, EditItemForm, ItemForm, JoinForm,
                               too_long_message)
 from convo.live.versioning import live_response, unchanged
-from convo.models import Conversation, Device, Item, Participant, RelationshipChoice
+from convo.models import Conversation, Device, Item, Participant
 from convo.models.capture import TEXT_MAX
 from convo.questions.schema import RatingInstrument, text_in
+from convo.ratings import saving
 from convo.ratings import service as ratings
 from convo.ratings.compare import compare
 
@@ -204,6 +205,10 @@ def _seat(*, write: bool = False, fragment: bool = False) -> Seat:
             abort(make_response("", 401))
         abort(redirect(url_for("live.join")))
     device = devices.lookup(raw)
+    if device is not None and request.method == "POST":
+        # A change: wait for anyone else changing this conversation, then read it afresh.
+        storage.lock_conversation(device.conversation_id)
+        db.session.refresh(device)
     if device is None or device.revoked_at is not None or device.participant is None:
         _stop(403, "removed")
     conversation = db.session.get(Conversation, device.conversation_id)
@@ -361,33 +366,71 @@ def participant_add() -> Any:
 
 
 def _own_item(seat: Seat, item_id: int) -> Item:
+    """One of this person's own points (deleted or merged ones too: the caller says so)."""
     item = db.session.get(Item, item_id)
     if (item is None or item.conversation_id != seat.conversation.id
-            or item.participant_id != seat.participant.id or not item.is_live):
+            or item.participant_id != seat.participant.id):
         abort(404)
     return item
 
 
+EDIT_FIELDS = ("text", "kind")
+
+
 @bp.route("/p/items/<int:item_id>", methods=["GET", "POST"])
 def participant_edit(item_id: int) -> Any:
-    """Change one of your own points while the conversation is open."""
+    """Change one of your own points while the conversation is open, saved against what you
+    were shown (core.edits): if the facilitator reworded it meanwhile, you see both."""
     seat = _seat(write=request.method == "POST")
     if seat.conversation.is_closed:
         _stop(403, "closed")
     item = _own_item(seat, item_id)
-    form = EditItemForm(obj=item) if request.method == "GET" else EditItemForm()
+    current = {"text": item.text, "kind": item.kind}
+    form = EditItemForm(data=current) if request.method == "GET" else EditItemForm()
+    state = edits.EditState.of(current)
+    status = 200
     if request.method == "POST":
+        status = 422
+        state = edits.EditState.refused(request.form, current, ())
+        if not item.is_live:
+            return _gone(form.text.data or "")
         if form.validate():
-            capture.edit(seat.conversation, item, seat.author, text=form.text.data,
-                         kind=form.kind.data)
+            merged = edits.merge(current, {name: form[name].data for name in EDIT_FIELDS},
+                                 edits.seen_from(request.form, EDIT_FIELDS),
+                                 {name: form[name].label.text for name in EDIT_FIELDS},
+                                 edits.taken_from(request.form),
+                                 display=lambda name, value: _kind_labels().get(value, value)
+                                 if name == "kind" else str(value))
+            if merged.ok:
+                capture.edit(seat.conversation, item, seat.author, merged.changes)
+                if wants_json():
+                    return jsonify(edits.saved_json({"text": item.text, "kind": item.kind}))
+                flash(_("Your change is saved."), "success")
+                return redirect(url_for("live.participant", _anchor=f"item-{item.id}"))
             if wants_json():
-                return jsonify({"ok": True, "saved_at": format_time(clock.utcnow(), "HH:mm")})
-            flash(_("Your change is saved."), "success")
-            return redirect(url_for("live.participant", _anchor=f"item-{item.id}"))
-        if wants_json():
+                return jsonify(edits.conflict_json(merged.conflicts, _conflict_message())), 409
+            state = edits.EditState.refused(request.form, current, merged.conflicts)
+            status = 409
+        elif wants_json():
             return _errors_json(form)
-    return render_template("live/participant_edit.html", form=form, item=item,
-                           **_view_context(seat)), (422 if form.errors else 200)
+    return render_template("live/participant_edit.html", form=form, item=item, edit=state,
+                           **_view_context(seat)), status
+
+
+def _conflict_message() -> str:
+    return _("Someone else changed this while you were changing it, so yours isn't saved "
+             "yet. Both are shown: choose which to keep.")
+
+
+def _gone(words: str) -> Any:
+    """A change to a point the facilitator removed meanwhile: not saved, and said so, with the
+    words given back."""
+    message = _("The facilitator removed or combined this point while you were changing it, "
+                "so your change wasn't saved. Your words were: “%(words)s”", words=words)
+    if wants_json():
+        return jsonify({"ok": False, "gone": True, "message": message}), 409
+    flash(message, "error")
+    return redirect(url_for("live.participant", _anchor="your-points"))
 
 
 # --- ratings, privately -------------------------------------------------------------------
@@ -397,49 +440,13 @@ def score_field(instrument: RatingInstrument, criterion_id: str, column: str) ->
     return f"score-{instrument.id}-{criterion_id}-{column}"
 
 
-def _my_choice(seat: Seat) -> RelationshipChoice | None:
-    return db.session.scalar(select(RelationshipChoice).where(
-        RelationshipChoice.conversation_id == seat.conversation.id,
-        RelationshipChoice.party == seat.participant.party,
-        RelationshipChoice.rater == seat.rater))
+RELATIONSHIP_FIELDS = ("relationship_now", "relationship_wanted")
 
 
-def _save_ratings(seat: Seat, plan: Plan, instruments: list[RatingInstrument]) -> bool:
-    """Store what the form holds; a field left empty keeps its earlier answer.  Returns False
-    if anything didn't fit (nothing is stored then: the request rolls back)."""
-    conversation, party = seat.conversation, seat.participant.party
-    ok = True
-    for instrument in instruments:
-        mine = ratings.scores_by(conversation, instrument.id, party, seat.rater)
-        for criterion in instrument.criteria:
-            for column in instrument.columns:
-                raw = request.form.get(score_field(instrument, criterion.id, column), "")
-                if not raw:
-                    continue
-                if not raw.isdigit() or len(raw) > 3:
-                    ok = False
-                    continue
-                if mine.get((criterion.id, column)) == int(raw):
-                    continue  # unchanged: don't wake every follower for nothing
-                try:
-                    ratings.set_score(conversation, instrument, criterion.id, column, party,
-                                      int(raw), rater=seat.rater, entered_by="device")
-                except ratings.RatingError:
-                    ok = False
-    if _relationship_types_asked(plan):
-        now_type = request.form.get("relationship_now") or None
-        wanted_type = request.form.get("relationship_wanted") or None
-        if now_type or wanted_type:
-            choice = _my_choice(seat)
-            now_type = now_type or (choice.now_type if choice else None)
-            wanted_type = wanted_type or (choice.wanted_type if choice else None)
-            if choice is None or (choice.now_type, choice.wanted_type) != (now_type, wanted_type):
-                try:
-                    ratings.set_relationship(conversation, plan, party, now_type, wanted_type,
-                                             rater=seat.rater)
-                except ratings.RatingError:
-                    ok = False
-    return ok
+def _score_form(seat: Seat, plan: Plan, instruments: list[RatingInstrument]) -> saving.ScoreForm:
+    return saving.ScoreForm.of(plan, instruments, score_field,
+                               RELATIONSHIP_FIELDS if _relationship_types_asked(plan) else None,
+                               seat.conversation.locale)
 
 
 def _fmt_score(value: float | None) -> str:
@@ -449,40 +456,58 @@ def _fmt_score(value: float | None) -> str:
 @bp.route("/p/ratings", methods=["GET", "POST"])
 def participant_ratings() -> Any:
     """Your own scores, for your side.  The other side's appear only once the facilitator
-    reveals both, and then only as each side's overall score."""
+    reveals both, and then only as each side's overall score.  However the scores arrive —
+    chosen one by one, the button, both at once, sent again after a dropped connection — each
+    is stored once (ratings.saving)."""
     seat = _seat(write=request.method == "POST")
     conversation = seat.conversation
     plan = service.plan_for(conversation)
     instruments = _instruments(plan)
+    spec = _score_form(seat, plan, instruments)
+    party = seat.participant.party
+    current = spec.values(conversation, party, seat.rater)
+    chosen = dict(current)
+    state = edits.EditState.of(current)
     problem = None
+    status = 200
     if request.method == "POST":  # CSRF is checked for every POST by CSRFProtect
-        if _save_ratings(seat, plan, instruments):
+        chosen.update({name: request.form[name] for name in current if name in request.form})
+        try:
+            merged = saving.save(conversation, plan, spec, party, request.form,
+                                 rater=seat.rater, entered_by="device")
+        except ratings.RatingError:
+            problem = _("Some answers weren't ones this form offers, so nothing was saved. "
+                        "Please choose again.")
+            state, status = edits.EditState.refused(request.form, current, ()), 422
             if wants_json():
-                return jsonify({"ok": True, "saved_at": format_time(clock.utcnow(), "HH:mm")})
-            flash(_("Thank you. Your answers are saved."), "success")
-            return redirect(url_for("live.participant_ratings"))
-        db.session.rollback()
-        problem = _("Some answers weren't ones this form offers, so nothing was saved. "
-                    "Please choose again.")
-        if wants_json():
-            response = jsonify({"error": problem})
-            response.status_code = 422
-            return response
+                response = jsonify({"ok": False, "error": problem})
+                response.status_code = 422
+                return response
+        else:
+            if merged.ok:
+                if wants_json():
+                    return jsonify(edits.saved_json(spec.values(conversation, party,
+                                                                seat.rater)))
+                flash(_("Thank you. Your answers are saved."), "success")
+                return redirect(url_for("live.participant_ratings"))
+            if wants_json():
+                return jsonify(edits.conflict_json(merged.conflicts, _conflict_message())), 409
+            problem = _conflict_message()
+            state, status = edits.EditState.refused(request.form, current,
+                                                    merged.conflicts), 409
 
     locale, fallback = conversation.locale, plan.question_set.locale
-    mine = {i.id: ratings.scores_by(conversation, i.id, seat.participant.party, seat.rater)
-            for i in instruments}
     comparisons = ([compare(conversation, plan, i) for i in instruments]
                    if conversation.ratings_revealed else [])
     return render_template(
         "live/participant_ratings.html",
-        instruments=instruments, mine=mine, choice=_my_choice(seat),
+        instruments=instruments, chosen=chosen, edit=state,
         relationship_types=(plan.question_set.relationship_types
                             if _relationship_types_asked(plan) else []),
         comparisons=comparisons, problem=problem, text_in=text_in, fmt_score=_fmt_score,
         locale=locale,
         fallback=fallback, score_field=score_field, **_view_context(seat, plan),
-    ), (422 if problem else 200)
+    ), status
 
 
 @bp.post("/p/leave")

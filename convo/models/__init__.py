@@ -4,6 +4,7 @@ from convo.models.capture import Item, ItemRevision
 from convo.models.conversation import (AddedQuestion, Conversation, ConversationStage, Device,
                                        Participant)
 from convo.models.facilitator import AccountToken, Facilitator
+from convo.models.history import TextRevision
 from convo.models.rating import Rating, RelationshipChoice
 from convo.models.snapshot import QuestionSetSnapshot
 from convo.models.summary import SummaryApproval, SummaryDraft, SummarySend, SummaryVersion
@@ -13,5 +14,5 @@ __all__ = [
     "AccountToken", "AddedQuestion", "Conversation", "ConversationStage", "Device",
     "Facilitator", "Item", "ItemRevision", "Participant", "QuestionSetSnapshot", "Rating",
     "RelationshipChoice", "SummaryApproval", "SummaryDraft", "SummarySend", "SummaryVersion",
-    "Throttle",
+    "TextRevision", "Throttle",
 ]

@@ -24,6 +24,9 @@ class SummaryDraft(db.Model):
     closing: Mapped[str] = mapped_column(Text, default="")
     # A short text under each heading, as JSON: {"community": "...", "challenges": "...", ...}
     narratives: Mapped[str] = mapped_column(Text, default="{}")
+    # For a correction: what changed since the last issued version.  Part of the words both
+    # sides approve, and printed on the version it is issued with.
+    change_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

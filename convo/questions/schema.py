@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PlainValidator,
+                      model_validator)
 from pydantic_core import PydanticCustomError
 
 from convo.questions.yamlsource import Loc
@@ -119,9 +120,45 @@ class Scale(Model):
     min: int
     max: int
     labels: dict[int, Text]
+    # The smallest gap between the two sides worth calling a "biggest difference", and the
+    # score at or below which both sides rating a criterion marks a shared weakness.  Left
+    # out, they follow from the scale (notable(), low()).
+    notable_difference: int | None = Field(default=None, ge=1)
+    low_at_most: int | None = None
 
     def points(self) -> range:
         return range(self.min, self.max + 1)
+
+    def notable(self) -> int:
+        """The smallest difference a facilitator would point to: about three tenths of the
+        scale's points, rounded — 2 on a 1–4 or 1–5 scale, 3 on 1–10 or 0–10 — and 1 on a
+        scale of three points or fewer."""
+        if self.notable_difference is not None:
+            return self.notable_difference
+        points = len(self.points())
+        return 1 if points <= 3 else max(2, int(points * 0.3 + 0.5))
+
+    def low(self) -> int:
+        """The highest score that still counts as low: the bottom quarter of the scale's span,
+        rounded, and always below its middle — 2 or below on 1–5, 3 or below on 1–10 or 0–10,
+        1 on 1–3."""
+        if self.low_at_most is not None:
+            return self.low_at_most
+        span = self.max - self.min
+        low = self.min + int(span * 0.25 + 0.5)
+        return min(low, self.min + (span + 1) // 2 - 1) if span > 1 else self.min
+
+    @model_validator(mode="after")
+    def _thresholds_fit(self) -> Scale:
+        if self.notable_difference is not None and self.notable_difference > self.max - self.min:
+            raise PydanticCustomError(
+                "notable_difference", "notable_difference can be at most {span}, the distance "
+                "from the lowest score to the highest", {"span": self.max - self.min})
+        if self.low_at_most is not None and not self.min <= self.low_at_most < self.max:
+            raise PydanticCustomError(
+                "low_at_most", "low_at_most must be a score on the scale, below its highest "
+                "({min} to {top})", {"min": self.min, "top": self.max - 1})
+        return self
 
 
 class Criterion(Model):

@@ -9,7 +9,8 @@ out an SVG's text one letter at a time, which reverses Hebrew and breaks Arabic 
 
 Colour is never the only cue: the partnership's bars are solid, the agency's hatched with a
 solid edge, always in the same order (partnership first); every bar is labelled with its
-score; the rows with the biggest differences are marked in words.
+score; the rows with the biggest differences, and those both sides score low, are marked in
+words (compare.differences decides which).
 
 With one column of scores ("now") each criterion gets a pair of bars, one per party.  With
 "at the start" and "now" (the LTO review) the parties get a panel each, side by side, and
@@ -357,6 +358,7 @@ def ratings_svg(comparison: Comparison, *, partnership_label: str, agency_label:
     for row in comparison.rows:
         by_criterion.setdefault(row.criterion_id, {"title": row.title})[row.column] = row
     biggest = set(comparison.biggest)
+    both_low = set(comparison.both_low)
     last_column = comparison.columns[-1]
     bars_block = max(
         sum(layout.heights[col] for _party, col in bars)
@@ -374,6 +376,8 @@ def ratings_svg(comparison: Comparison, *, partnership_label: str, agency_label:
                         difference=number(difference, locale))
                       if difference is not None else _("Biggest difference"))
             marker_lines = wrap(marker, MARKER_WIDTH, MARKER_SIZE, 3)
+        if criterion_id in both_low:
+            marker_lines += wrap(_("Both see a weakness"), MARKER_WIDTH, MARKER_SIZE, 2)
         inner = max(bars_block, LABEL_LINE * len(title_lines), MARKER_LINE * len(marker_lines))
         row_height = inner + 2 * ROW_PAD
         if marker_lines:
@@ -500,7 +504,10 @@ def describe(comparison: Comparison, *, partnership_label: str, agency_label: st
                                 a_score=not_rated if before[1] is None
                                 else number(before[1], locale))
         if criterion_id in comparison.biggest:
-            sentence += " " + _("One of the biggest differences.")
+            sentence += " " + (_("The biggest difference.") if len(comparison.biggest) == 1
+                               else _("One of the biggest differences."))
+        if criterion_id in comparison.both_low:
+            sentence += " " + _("Both sides scored this low.")
         sentences.append(sentence)
     return " ".join(sentences)
 

@@ -51,11 +51,16 @@ class Comparison:
     scale_max: int
     labels: dict[int, str]
     rows: tuple[ComparisonRow, ...]
-    biggest: tuple[str, ...]  # criterion ids with the largest differences
+    # Criterion ids (in the last column) that share the largest difference, when it is big
+    # enough to point to (the scale's notable difference); and where both sides score low.
+    biggest: tuple[str, ...]
     # Last time, from the conversation this one follows on from: criterion id ->
     # (partnership, agency) in the instrument's last column ("now"), and when that was.
     earlier: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
     earlier_at: datetime | None = None
+    both_low: tuple[str, ...] = ()
+    notable: int = 2  # the smallest difference called "biggest" on this scale
+    low_at_most: int = 2  # the highest score that counts as low on this scale
 
     def complete_for(self, party: str) -> bool:
         return all(getattr(row, party) is not None for row in self.rows)
@@ -115,10 +120,8 @@ def compare(conversation: Conversation, plan: Plan, instrument: RatingInstrument
                 partnership=_party_score(scores("partnership")),
                 agency=_party_score(scores("agency")),
             ))
-    now_rows = [r for r in rows if r.column == instrument.columns[-1] and r.difference]
-    now_rows.sort(key=lambda r: r.difference or 0, reverse=True)
-    # The largest differences: the top three that differ by at least one point.
-    biggest = tuple(r.criterion_id for r in now_rows[:3] if (r.difference or 0) >= 1)
+    biggest, both_low = differences(rows, instrument.columns[-1], instrument.scale.notable(),
+                                    instrument.scale.low())
     earlier, before = earlier_scores(conversation, instrument)
     return Comparison(
         instrument=instrument,
@@ -131,6 +134,28 @@ def compare(conversation: Conversation, plan: Plan, instrument: RatingInstrument
         biggest=biggest,
         earlier=earlier,
         earlier_at=(before.starts_at or before.started_at) if before is not None else None,
+        both_low=both_low,
+        notable=instrument.scale.notable(),
+        low_at_most=instrument.scale.low(),
     )
+
+
+def differences(rows: tuple[ComparisonRow, ...] | list[ComparisonRow], column: str,
+                notable: int, low_at_most: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The differences a facilitator would point to, in one column (the last: "now").
+
+    First, every criterion that shares the largest difference between the two sides — ties
+    included, however many — provided that difference is at least `notable` (a gap of one
+    point on a five-point scale is not one to call "the biggest").  Second, every criterion
+    both sides score at or below `low_at_most`: a weakness both see, which the research
+    treats as the place to start.  The one rule for the screen, console, phones, PDF, Word
+    and the chart's description."""
+    scored = [r for r in rows if r.column == column and r.difference is not None]
+    largest = max((r.difference or 0 for r in scored), default=0)
+    biggest = tuple(r.criterion_id for r in scored
+                    if largest >= notable and r.difference == largest)
+    both_low = tuple(r.criterion_id for r in scored
+                     if (r.partnership or 0) <= low_at_most and (r.agency or 0) <= low_at_most)
+    return biggest, both_low
 
 

@@ -7,7 +7,8 @@ compare.py; drawing them is chart.py.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from convo.conversations.plan import Plan
 from convo.core import clock
@@ -31,7 +32,9 @@ def person_rater(participant_id: int) -> str:
 def set_score(conversation: Conversation, instrument: RatingInstrument, criterion_id: str,
               column: str, party: str, score: int | None, *, rater: str = PARTY_RATER,
               entered_by: str = "facilitator") -> None:
-    """Record (or with score None, clear) one score."""
+    """Record (or with score None, clear) one score: one stored score per rater, criterion and
+    column, however many requests bring it (the callers hold the conversation's lock; a
+    simultaneous first score from a path that doesn't is turned into an update)."""
     if party not in PARTIES:
         raise RatingError("party")
     if criterion_id not in {c.id for c in instrument.criteria}:
@@ -48,10 +51,18 @@ def set_score(conversation: Conversation, instrument: RatingInstrument, criterio
         if existing is not None:
             db.session.delete(existing)
     elif existing is None:
-        db.session.add(Rating(
-            conversation_id=conversation.id, instrument_id=instrument.id,
-            criterion_id=criterion_id, column=column, party=party, rater=rater, score=score,
-            entered_by=entered_by, updated_at=clock.utcnow()))
+        try:
+            with db.session.begin_nested():
+                db.session.add(Rating(
+                    conversation_id=conversation.id, instrument_id=instrument.id,
+                    criterion_id=criterion_id, column=column, party=party, rater=rater,
+                    score=score, entered_by=entered_by, updated_at=clock.utcnow()))
+        except IntegrityError:
+            db.session.execute(update(Rating).where(
+                Rating.conversation_id == conversation.id, Rating.instrument_id == instrument.id,
+                Rating.criterion_id == criterion_id, Rating.column == column,
+                Rating.party == party, Rating.rater == rater).values(
+                score=score, entered_by=entered_by, updated_at=clock.utcnow()))
     else:
         existing.score = score
         existing.entered_by = entered_by
@@ -65,9 +76,7 @@ def set_relationship(conversation: Conversation, plan: Plan, party: str, now_typ
     if party not in PARTIES or (now_type and now_type not in known) or (
             wanted_type and wanted_type not in known):
         raise RatingError("relationship type")
-    choice = db.session.scalar(select(RelationshipChoice).where(
-        RelationshipChoice.conversation_id == conversation.id,
-        RelationshipChoice.party == party, RelationshipChoice.rater == rater))
+    choice = relationship_choice(conversation, party, rater)
     if choice is None:
         choice = RelationshipChoice(conversation_id=conversation.id, party=party, rater=rater)
         db.session.add(choice)
@@ -93,6 +102,14 @@ def scores_by(conversation: Conversation, instrument_id: str, party: str,
     return {(r.criterion_id, r.column): r.score for r in db.session.scalars(select(Rating).where(
         Rating.conversation_id == conversation.id, Rating.instrument_id == instrument_id,
         Rating.party == party, Rating.rater == rater))}
+
+
+def relationship_choice(conversation: Conversation, party: str,
+                        rater: str = PARTY_RATER) -> RelationshipChoice | None:
+    """One rater's choice of relationship type, if they made one."""
+    return db.session.scalar(select(RelationshipChoice).where(
+        RelationshipChoice.conversation_id == conversation.id,
+        RelationshipChoice.party == party, RelationshipChoice.rater == rater))
 
 
 def relationship_choices(conversation: Conversation) -> dict[str, RelationshipChoice]:

@@ -175,11 +175,12 @@
 
   // --- every other console form: send in the background, then refresh the live regions -------
   // (except those marked data-navigate: starting, closing and reopening change the whole page,
-  // and closing goes on to the summary, so they stay ordinary form posts)
+  // and closing goes on to the summary, so they stay ordinary form posts; and those marked
+  // data-save, which edit shared words and are saved by autosave.js against what was shown)
   root.addEventListener("submit", function (event) {
     var form = event.target;
     if (form === captureForm || form.method.toLowerCase() !== "post" ||
-        form.hasAttribute("data-navigate")) { return; }
+        form.hasAttribute("data-navigate") || form.hasAttribute("data-save")) { return; }
     event.preventDefault();
     var body = new URLSearchParams(new FormData(form));
     if (event.submitter && event.submitter.name) { body.append(event.submitter.name, event.submitter.value); }
@@ -187,8 +188,6 @@
       return response.json().catch(function () { return {}; }).then(function (data) {
         if (response.ok && data.ok) {
           form.removeAttribute("data-dirty");
-          var status = form.querySelector("[data-autosave-status]");
-          if (status) { status.textContent = t("saved"); }
           if (live) { live.now(); }
           return;
         }
@@ -200,23 +199,12 @@
     });
   });
 
-  // Edits in progress are marked, so live refreshes never wipe what someone is typing.
-  root.addEventListener("input", function (event) {
+  // A choice half-made in another form (say, how last time's action is going) is marked, so
+  // live refreshes never undo it.  (autosave.js marks its own forms.)
+  root.addEventListener("change", function (event) {
     var form = event.target.form;
-    if (form && form !== captureForm) { form.setAttribute("data-dirty", "1"); }
+    if (form && form !== captureForm && !form.hasAttribute("data-save")) { form.setAttribute("data-dirty", "1"); }
   });
-
-  // The agreement saves itself a moment after typing stops.
-  var autosave = root.querySelector("[data-autosave]");
-  if (autosave) {
-    var autosaveTimer = null;
-    autosave.addEventListener("input", function () {
-      clearTimeout(autosaveTimer);
-      var status = autosave.querySelector("[data-autosave-status]");
-      if (status) { status.textContent = t("unsaved"); }
-      autosaveTimer = setTimeout(function () { autosave.requestSubmit(); }, 1000);
-    });
-  }
 
   // --- live regions --------------------------------------------------------------------------
   // A region is swapped whole; the control that had focus (found again by its id) gets it back,
@@ -252,6 +240,9 @@
       if (focusedId && document.getElementById(focusedId)) { document.getElementById(focusedId).focus(); }
     });
   }
+
+  // autosave.js asks for a refresh after each save, so this tab shows it at once.
+  window.ConvoConsole = {refresh: function () { if (live) { live.now(); } }};
 
   if (window.ConvoLive) {
     live = window.ConvoLive.follow({

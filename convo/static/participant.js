@@ -3,7 +3,6 @@
 //  - adding points that survive a dropped connection, a refresh or a server restart: each
 //    point waits in localStorage until the server acknowledges it (the server stores a
 //    client id once, so sending again is always safe), and a half-typed point is kept too;
-//  - saving scores and changes to a point as they are chosen or typed;
 //  - saying plainly when there is no connection.
 (function () {
   "use strict";
@@ -304,75 +303,5 @@
   showUnsent();
   flush();
 
-  // --- forms that save as you go (scores, changing a point) -------------------------------
-
-  document.querySelectorAll("form[data-autosave]").forEach(function (form) {
-    var status = form.querySelector("[data-save-status]");
-    var timer = null;
-    var inFlight = false;
-    var again = false;
-    var delay = 1000;
-    var retriedToken = false;
-    var failing = false;
-
-    function show(text, isError) {
-      if (!status) { return; }
-      status.textContent = text || "";
-      status.classList.toggle("save-status--error", !!isError);
-    }
-
-    function schedule(wait) {
-      clearTimeout(timer);
-      timer = setTimeout(send, wait);
-    }
-
-    function send() {
-      if (inFlight) { again = true; return; }
-      var text = form.elements.text;
-      if (text && countOf(text.value.trim()) > Number(msg.max)) {
-        show(tooLong(text.value.trim()), true);
-        return;
-      }
-      inFlight = true;
-      again = false;
-      show(msg.saving);
-      post(form.action, new URLSearchParams(new FormData(form))).then(function (result) {
-        inFlight = false;
-        failing = false;
-        if (result.status === 200) {
-          delay = 1000;
-          retriedToken = false;
-          setConnection(true);
-          if (again) { send(); } else { show(msg.saved); }
-        } else if (result.status === 422) {
-          show(result.data.error, true);
-        } else if (result.status === 401 || result.status === 403) {
-          global.location.reload();
-        } else if (result.status === 400 && !retriedToken) {
-          retriedToken = true;
-          freshToken().then(function () { schedule(0); }, function () { schedule(delay); });
-        } else {
-          throw new Error("status " + result.status);
-        }
-      }).catch(function () {
-        inFlight = false;
-        failing = true;
-        setConnection(false);
-        show(msg.notSaved, true);
-        schedule(delay);
-        delay = Math.min(delay * 2, 15000);
-      });
-    }
-
-    form.addEventListener("change", function (event) {
-      if (event.target.type === "radio") { schedule(0); }
-    });
-    form.addEventListener("input", function (event) {
-      if (event.target.tagName === "TEXTAREA") { schedule(800); }
-    });
-    global.addEventListener("online", function () {
-      delay = 1000;
-      if (failing) { schedule(0); }
-    });
-  });
+  // Forms that save as you go (scores, changing a point) are autosave.js's (data-save).
 })();

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from convo.conversations import capture
 from convo.conversations import service as conversations
 from convo.conversations.blueprint import wants_json
+from convo.core import edits
 from convo.core.forms import BaseForm, is_readable
 from convo.extensions import db
 from convo.live import state
@@ -47,23 +48,29 @@ def render_for_browser(summary: Any) -> Response:
 
 
 def _owned(conversation_id: int) -> Conversation:
-    return conversations.load_for_facilitator(conversation_id, current_user)
+    """The facilitator's conversation; locked for the request when it changes something
+    (storage.lock_conversation), so it reads what others saved before."""
+    return conversations.load_for_facilitator(conversation_id, current_user,
+                                              lock=request.method not in ("GET", "HEAD"))
 
 
 def _page(conversation: Conversation, status: int = 200, **extra: Any) -> Any:
     summary = build(conversation)
-    draft = service.draft_for(conversation)
-    from convo.summary.build import narratives_of
+    values = extra.get("values") or service.draft_values(conversation)
 
     items = [i for i in summary_items(conversation)]
     grouped: dict[str, list[Any]] = {}
     for item in items:
         grouped.setdefault(section_key(item), []).append(item)
     found = service.versions(conversation)
+    latest = found[-1] if found else None
     return render_template(
-        "summary/draft.html", conversation=conversation, summary=summary, draft=draft,
-        narratives=narratives_of(draft), grouped=grouped, versions=found,
-        latest=found[-1] if found else None, current_hash=content_hash(summary),
+        "summary/draft.html", conversation=conversation, summary=summary, values=values,
+        edit=extra.get("edit") or edits.EditState.of(service.draft_values(conversation)),
+        grouped=grouped, versions=found,
+        latest=latest, current_hash=content_hash(summary),
+        note_is_stale=bool(latest and latest.content_hash != content_hash(summary)
+                           and summary.change_note.strip() == (latest.change_note or "").strip()),
         issue_form=extra.get("issue_form") or IssueForm(formdata=None),
         send_form=extra.get("send_form") or SendForm(formdata=None),
         confirm=BaseForm(), mail_ready=mail.configured(),
@@ -89,39 +96,54 @@ def draft(conversation_id: int) -> Any:
 @bp.post("/draft")
 @login_required
 def save_draft(conversation_id: int) -> Any:
+    """The words around what was captured, saved against what the facilitator was shown
+    (core.edits): another tab's words under another heading are kept; the same heading
+    changed in both is shown to choose."""
     conversation = _owned(conversation_id)
     if not BaseForm().validate_on_submit():
         abort(400)
-    values: dict[str, str] = {}
+    current = service.draft_values(conversation)
+    sent: dict[str, str] = {}
     errors: dict[str, str] = {}
-    fields = ("introduction", "closing") + tuple(f"narrative-{k}" for k in NARRATIVE_KEYS)
-    for name in fields:
+    for name in service.draft_fields():
         if name not in request.form:
             continue
         value = request.form[name].strip()
+        sent[name] = value
         if len(value) > service.NARRATIVE_MAX:
             errors[name] = _("This is too long: use at most %(max)d characters.",
                              max=service.NARRATIVE_MAX)
-            continue
-        if not is_readable(value):
+        elif not is_readable(value):
             errors[name] = _("This contains characters that couldn't be read. Please retype it.")
-            continue
-        values[name] = value
+    shown = {**current, **sent}
     if errors:
         if wants_json():
             return jsonify({"ok": False, "errors": errors}), 422
-        return _page(conversation, 422, errors=errors)
-    service.save_draft(
-        conversation,
-        introduction=values.get("introduction"),
-        closing=values.get("closing"),
-        narratives={k.removeprefix("narrative-"): v for k, v in values.items()
-                    if k.startswith("narrative-")},
-    )
+        return _page(conversation, 422, errors=errors, values=shown,
+                     edit=edits.EditState.refused(request.form, current, ()))
+    merged = edits.merge(current, sent, edits.seen_from(request.form, sent), _draft_labels(),
+                         edits.taken_from(request.form))
+    if not merged.ok:
+        if wants_json():
+            return jsonify(edits.conflict_json(merged.conflicts, _(
+                "Someone else changed these words while you were writing, so yours aren't "
+                "saved yet. Both are shown: choose which to keep."))), 409
+        return _page(conversation, 409, values=shown,
+                     edit=edits.EditState.refused(request.form, current, merged.conflicts))
+    service.save_draft(conversation, merged.changes, f"facilitator:{current_user.id}")
     if wants_json():
-        return jsonify({"ok": True, "version": conversation.version})
+        return jsonify({**edits.saved_json(service.draft_values(conversation)),
+                        "version": conversation.version})
     flash(_("Draft saved."), "success")
     return redirect(url_for("summary.draft", conversation_id=conversation.id, _anchor="writing"))
+
+
+def _draft_labels() -> dict[str, str]:
+    titles = _section_titles()
+    labels = {"introduction": _("Introduction"), "closing": _("To close"),
+              "change_note": _("What changed since the last version")}
+    labels.update({f"narrative-{key}": titles.get(key, key) for key in NARRATIVE_KEYS})
+    return labels
 
 
 @bp.post("/items/<int:item_id>/<action>")
@@ -188,19 +210,18 @@ def issue(conversation_id: int) -> Any:
     if not form.validate_on_submit():
         return _page(conversation, 422, issue_form=form)
     try:
-        version = service.issue(conversation, current_user, form.change_note.data or "")
+        version = service.issue(conversation, current_user)
     except service.IssueError as exc:
         messages = {
             "approvals": _("Both parties need to approve the summary as it reads now before "
                            "it is issued."),
-            "change_note": _("Say what changed since the last version: it is printed on the "
-                             "correction."),
+            "change_note": _("Say what changed since the last version, under “What changed” "
+                             "above, and have both sides approve it with the rest: it is "
+                             "printed on the correction."),
             "conflict": _("Someone else issued a version at the same moment. Check the "
                           "versions below and try again if needed."),
         }
-        form.change_note.errors = [messages[str(exc)]] if str(exc) == "change_note" else []
-        if str(exc) != "change_note":
-            form.form_errors.append(messages[str(exc)])
+        form.form_errors.append(messages[str(exc)])
         return _page(conversation, 409 if str(exc) == "conflict" else 422, issue_form=form)
     flash(_("Version %(number)d is issued. Download it or send it below.",
             number=version.number), "success")

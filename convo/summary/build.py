@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
@@ -20,9 +20,11 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from flask_babel import ngettext
+from sqlalchemy import func, select
 
 from convo.conversations import service
+from convo.conversations.naming import Anonymiser
 from convo.conversations.labels import ACTION_STATUS_LABELS
 from convo.extensions import db
 from convo.models import (Conversation, Facilitator, Item, Participant, SummaryApproval,
@@ -30,7 +32,7 @@ from convo.models import (Conversation, Facilitator, Item, Participant, SummaryA
 from convo.questions.labels import AGENCY_TYPE_LABELS
 from convo.questions.schema import text_in
 from convo.ratings import compare as ratings_module
-from convo.ratings.chart import describe, ratings_svg
+from convo.ratings.chart import describe, number, ratings_svg
 from convo.ratings.service import relationship_choices
 from convo.summary.model import (ActionRow, AppendixStage, Approval, PartyPeople, Person,
                                  Point, RatingRow, RatingsBlock, RelationshipView, Section,
@@ -89,6 +91,9 @@ def labels() -> dict[str, str]:
         "difference": _("Difference"),
         "rating_column": _("When"),
         "biggest_marker": _("Biggest difference"),
+        "both_low_marker": _("Both see a weakness"),
+        "both_low": _("Where both sides see a weakness"),
+        "biggest_one": _("The biggest difference"),
         "change_note": _("What changed"),
         "status": _("Status"),
         "details": _("About this conversation"),
@@ -122,24 +127,6 @@ def labels() -> dict[str, str]:
     }
 
 
-class Anonymiser:
-    """Replaces the full names of people who asked not to be named with their roles."""
-
-    def __init__(self, participants: list[Participant]) -> None:
-        hidden = [(p.name.strip(), p.role.strip()) for p in participants
-                  if not p.may_be_named and p.name.strip()]
-        # Longest names first, so "Jo Smith-Jones" is replaced before "Jo Smith".
-        hidden.sort(key=lambda pair: len(pair[0]), reverse=True)
-        self._patterns = [(re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)", re.IGNORECASE),
-                           role) for name, role in hidden]
-
-    def __call__(self, text: str | None) -> str:
-        text = text or ""
-        for pattern, role in self._patterns:
-            text = pattern.sub(role, text)
-        return text
-
-
 def _draft(conversation: Conversation) -> SummaryDraft:
     draft = db.session.scalar(select(SummaryDraft).where(
         SummaryDraft.conversation_id == conversation.id))
@@ -170,9 +157,31 @@ def section_key(item: Item) -> str:
     return by_kind.get(item.kind) or STAGE_SECTIONS.get(item.stage_id or "", "other")
 
 
-def _action_row(item: Item, conversation: Conversation, anonymise: Callable[[str | None], str],
-                locale: str) -> ActionRow:
-    """An agreed action as the summary shows it."""
+@dataclass(frozen=True)
+class _Names:
+    """A conversation's parties as the summary may write them (a not-named person's name typed
+    into a party's name is replaced like anywhere else)."""
+
+    partnership: str
+    agency: str
+    anonymise: Callable[[Any], str]
+
+    @classmethod
+    def of(cls, conversation: Conversation, anonymise: Callable[[Any], str]) -> _Names:
+        return cls(anonymise(conversation.partnership_name), anonymise(conversation.agency_name),
+                   anonymise)
+
+    def party(self, party: str) -> str:
+        return self.partnership if party == "partnership" else self.agency
+
+    def raised_by(self, raised_by: str) -> str:
+        return {"partnership": self.partnership, "agency": self.agency, "both": _("Both"),
+                "facilitator": _("Facilitator")}.get(raised_by, raised_by)
+
+
+def _action_row(item: Item, conversation: Conversation, names: _Names, locale: str) -> ActionRow:
+    """An agreed action as the summary shows it: its owner by role where they asked not to be
+    named, and named once ("the chair", not "the chair (Chair)")."""
     owner = item.owner_name or ""
     linked = next((p for p in conversation.participants if p.id == item.owner_participant_id),
                   None)
@@ -180,17 +189,13 @@ def _action_row(item: Item, conversation: Conversation, anonymise: Callable[[str
         owner = linked.public_name
     by_when = (_("By the next conversation") if item.due_by_next
                else _plain_date(item.due_date, locale))
+    anonymise = names.anonymise
     return ActionRow(
         what=anonymise(item.text), owner=anonymise(owner),
-        party=_raised_by(item.owner_party, conversation) if item.owner_party else "",
+        party=names.raised_by(item.owner_party) if item.owner_party else "",
         by_when=by_when, first_step=anonymise(item.first_step),
         agreed_by_both=item.agreed_by_both,
         status=str(ACTION_STATUS_LABELS.get(item.status or "", "")))
-
-
-def _raised_by(raised_by: str, conversation: Conversation) -> str:
-    return {"partnership": conversation.partnership_name, "agency": conversation.agency_name,
-            "both": _("Both"), "facilitator": _("Facilitator")}.get(raised_by, raised_by)
 
 
 def _long_date(value: date | datetime | None, locale: str) -> str:
@@ -234,8 +239,8 @@ def _before(comparison: ratings_module.Comparison, row: ratings_module.Compariso
     return pair[index] if pair else None
 
 
-def _ratings(conversation: Conversation, plan, locale: str) -> tuple[tuple[RatingsBlock, ...],  # type: ignore[no-untyped-def]
-                                                                     tuple[RelationshipView, ...]]:
+def _ratings(conversation: Conversation, plan: Any, locale: str, names: _Names
+             ) -> tuple[tuple[RatingsBlock, ...], tuple[RelationshipView, ...]]:
     blocks = []
     column_names = {"at_start": _("At the start"), "now": _("Now")}
     used = {s.rating for s in plan.included if s.rating}
@@ -246,18 +251,24 @@ def _ratings(conversation: Conversation, plan, locale: str) -> tuple[tuple[Ratin
         if all(r.partnership is None and r.agency is None for r in comparison.rows):
             continue
         title = comparison.title
-        svg = ratings_svg(comparison, partnership_label=conversation.partnership_name,
-                          agency_label=conversation.agency_name, title=title, locale=locale,
+        svg = ratings_svg(comparison, partnership_label=names.partnership,
+                          agency_label=names.agency, title=title, locale=locale,
                           id_prefix=f"chart-{instrument.id}")
-        words = describe(comparison, partnership_label=conversation.partnership_name,
-                         agency_label=conversation.agency_name, locale=locale)
+        words = describe(comparison, partnership_label=names.partnership,
+                         agency_label=names.agency, locale=locale)
         multi = len(comparison.columns) > 1
+        last = comparison.columns[-1]
         before_note = ""
         if comparison.earlier:
             before_note = (_("“Last time” is each side’s score in your conversation on %(date)s.",
                              date=_long_date(comparison.earlier_at, locale))
                            if comparison.earlier_at else
                            _("“Last time” is each side’s score in your last conversation."))
+
+        def titles_of(ids: tuple[str, ...], comparison: Any = comparison) -> tuple[str, ...]:
+            return tuple(next(r.title for r in comparison.rows if r.criterion_id == c)
+                         for c in ids)
+
         blocks.append(RatingsBlock(
             title=title, scale_min=comparison.scale_min, scale_max=comparison.scale_max,
             scale_labels=tuple(sorted(comparison.labels.items())),
@@ -266,25 +277,62 @@ def _ratings(conversation: Conversation, plan, locale: str) -> tuple[tuple[Ratin
                 criterion=r.title, description=r.description,
                 column=column_names.get(r.column, r.column) if multi else "",
                 partnership=r.partnership, agency=r.agency, difference=r.difference,
-                biggest=r.criterion_id in comparison.biggest
-                and r.column == comparison.columns[-1],
+                biggest=r.criterion_id in comparison.biggest and r.column == last,
                 partnership_before=_before(comparison, r, 0),
-                agency_before=_before(comparison, r, 1))
+                agency_before=_before(comparison, r, 1),
+                both_low=r.criterion_id in comparison.both_low and r.column == last)
                 for r in _by_criterion(comparison)),
-            biggest=tuple(next(r.title for r in comparison.rows if r.criterion_id == c)
-                          for c in comparison.biggest),
+            biggest=titles_of(comparison.biggest),
             chart_svg=str(svg), chart_title=title, chart_description=str(words),
             before_note=before_note,
+            both_low=titles_of(comparison.both_low),
+            differences_note=differences_note(comparison),
         ))
     types = {t.id: text_in(t.title, locale, plan.question_set.locale)
              for t in plan.question_set.relationship_types}
     choices = relationship_choices(conversation)
     relationship = tuple(
-        RelationshipView(conversation.party_name(party), types.get(c.now_type or "", ""),
+        RelationshipView(names.party(party), types.get(c.now_type or "", ""),
                          types.get(c.wanted_type or "", ""))
         for party in ("partnership", "agency") if (c := choices.get(party)) is not None
         and (c.now_type or c.wanted_type))
     return tuple(blocks), relationship
+
+
+def differences_note(comparison: ratings_module.Comparison) -> str:
+    """What the marks mean, in a sentence: how big a difference must be to be called the
+    biggest on this scale, and what "both low" means — or that no difference is that big."""
+    scored = [r for r in comparison.rows if r.column == comparison.columns[-1]
+              and r.difference is not None]
+    if not scored:
+        return ""
+    if comparison.biggest:
+        text = ngettext("A difference is marked as the biggest when no other is larger and it "
+                        "is at least %(num)d point.",
+                        "A difference is marked as the biggest when no other is larger and it "
+                        "is at least %(num)d points.", comparison.notable)
+    else:
+        text = ngettext("No difference between the two sides is %(num)d point or more: you see "
+                        "this much the same way.",
+                        "No difference between the two sides is %(num)d points or more: you "
+                        "see this much the same way.", comparison.notable)
+    if comparison.both_low:
+        text += " " + _("Where both sides scored %(low)s or less, both see a weakness: often "
+                        "the place to start.", low=number(comparison.low_at_most,
+                                                          comparison_locale()))
+    return text
+
+
+def comparison_locale() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "en_GB")
+
+
+def service_latest_number(conversation: Conversation) -> int | None:
+    """The number of the latest issued version, if any."""
+    return db.session.scalar(select(func.max(SummaryVersion.number)).where(
+        SummaryVersion.conversation_id == conversation.id))
 
 
 def build(conversation: Conversation, version: SummaryVersion | None = None) -> Summary:
@@ -299,6 +347,7 @@ def _build(conversation: Conversation, version: SummaryVersion | None) -> Summar
     draft = _draft(conversation)
     narratives = narratives_of(draft)
     anonymise = Anonymiser(list(conversation.participants))
+    names = _Names.of(conversation, anonymise)
     titles = section_titles()
 
     points: dict[str, list[Point]] = {key: [] for key in titles}
@@ -308,23 +357,23 @@ def _build(conversation: Conversation, version: SummaryVersion | None) -> Summar
             continue
         key = section_key(item)
         if key == "actions" and item.kind == "action":
-            actions.append(_action_row(item, conversation, anonymise, locale))
+            actions.append(_action_row(item, conversation, names, locale))
             continue
         if key == "actions":  # a note said while agreeing actions: no table row of its own
             key = "other"
         points.setdefault(key, []).append(Point(anonymise(item.text),
-                                                _raised_by(item.raised_by, conversation)))
+                                                names.raised_by(item.raised_by)))
 
     def section(key: str) -> Section:
         return Section(key=key, title=titles[key], narrative=anonymise(narratives.get(key, "")),
                        points=tuple(points.get(key, ())))
 
     people = tuple(
-        PartyPeople(party, conversation.party_name(party), tuple(
-            Person(anonymise(p.public_name), p.role, p.may_be_named)
+        PartyPeople(party, names.party(party), tuple(
+            Person(anonymise(p.public_name), anonymise(p.role), p.may_be_named)
             for p in conversation.participants if p.party == party and p.attended))
         for party in ("partnership", "agency"))
-    blocks, relationship = _ratings(conversation, plan, locale)
+    blocks, relationship = _ratings(conversation, plan, locale, names)
 
     approvals = []
     current_hash = None
@@ -344,25 +393,27 @@ def _build(conversation: Conversation, version: SummaryVersion | None) -> Summar
     purpose_points = points.get("purpose", [])
     other_points = points.get("other", [])
 
+    issued = service_latest_number(conversation) if version is None else None
     summary = Summary(
-        title=_("%(partnership)s and %(agency)s", partnership=conversation.partnership_name,
-                agency=conversation.agency_name),
+        title=_("%(partnership)s and %(agency)s", partnership=names.partnership,
+                agency=names.agency),
         subtitle=_("Summary of our conversation"),
-        partnership=conversation.partnership_name,
-        agency=conversation.agency_name,
+        partnership=names.partnership,
+        agency=names.agency,
         agency_kind=kind,
         date_text=_long_date(conversation.starts_at, locale),
         time_text=format_time(conversation.starts_at.astimezone(LONDON), "HH:mm", locale=locale)
         if conversation.starts_at else "",
         place=anonymise(conversation.place or ("" if not conversation.video_link
                                                else _("Video call"))),
-        facilitator=facilitator.name if facilitator else "",
+        facilitator=anonymise(facilitator.name) if facilitator else "",
         locale=locale,
         status_text=_("Draft"),
         version=None,
-        change_note="",
-        file_stem="summary-" + slug(conversation.partnership_name) + "-" + slug(
-            conversation.agency_name),
+        # A correction's note is part of what both sides approve: once a version is issued,
+        # the draft's note says what the next one changes.
+        change_note=anonymise(draft.change_note) if issued else "",
+        file_stem="summary-" + slug(names.partnership) + "-" + slug(names.agency),
         people=people,
         introduction=anonymise(draft.introduction),
         purpose=anonymise(conversation.purpose),
@@ -387,7 +438,7 @@ def _build(conversation: Conversation, version: SummaryVersion | None) -> Summar
                         tuple(points.get("closing", ()))),
         approvals=(),
         appendix=tuple(
-            AppendixStage(stage.title, tuple(q.text for q in stage.questions))
+            AppendixStage(stage.title, tuple(anonymise(q.text) for q in stage.questions))
             for stage in plan.included),
         labels=labels(),
     )
@@ -396,10 +447,11 @@ def _build(conversation: Conversation, version: SummaryVersion | None) -> Summar
         # Named as the earlier summary named them, and as this one does.
         before = Anonymiser(list(earlier.participants))
 
-        def both(text: str | None) -> str:
+        def both(text: Any) -> str:
             return anonymise(before(text))
 
-        rows = tuple(_action_row(item, earlier, both, locale) for item in summary_items(earlier)
+        rows = tuple(_action_row(item, earlier, _Names.of(earlier, both), locale)
+                     for item in summary_items(earlier)
                      if item.in_summary and item.kind == "action")
         if rows:
             when = earlier.starts_at or earlier.started_at
@@ -410,7 +462,7 @@ def _build(conversation: Conversation, version: SummaryVersion | None) -> Summar
                   "now.")))
     current_hash = content_hash(summary)
     summary = replace(summary, approvals=tuple(
-        Approval(conversation.party_name(party),
+        Approval(names.party(party),
                  approved=record is not None and record.content_hash == current_hash,
                  text=(_("Approved on %(date)s", date=_plain_date(record.approved_at, locale))
                        if record is not None and record.content_hash == current_hash
@@ -419,7 +471,7 @@ def _build(conversation: Conversation, version: SummaryVersion | None) -> Summar
         for party, record in approvals))
     if version is not None:
         summary = replace(
-            summary, version=version.number, change_note=version.change_note,
+            summary, version=version.number, change_note=anonymise(version.change_note),
             status_text=_("Version %(number)d, issued %(date)s", number=version.number,
                           date=_plain_date(version.issued_at, locale)),
             file_stem=f"{summary.file_stem}-v{version.number}")
@@ -427,8 +479,10 @@ def _build(conversation: Conversation, version: SummaryVersion | None) -> Summar
 
 
 # Left out of the fingerprint: the labels (convo's own headings, which a translation update
-# may reword) and the chart and its description (drawn from the ratings, which are in it).
-_NOT_CONTENT = frozenset({"labels", "chart_svg", "chart_description"})
+# may reword) and what is drawn from the ratings, which are in it: the chart and its
+# description, the "both low" marks and the sentence explaining the marks.
+_NOT_CONTENT = frozenset({"labels", "chart_svg", "chart_description", "both_low",
+                          "differences_note"})
 # Fields added to the summary after fingerprints were first given out: left out while empty,
 # so a summary without them keeps the fingerprint it always had.
 _ADDED_LATER = frozenset({"earlier_actions"})
@@ -450,8 +504,8 @@ def _content(value: Any) -> Any:
 
 def content_hash(summary: Summary) -> str:
     """A fingerprint of what the summary says (not of its status or approvals): an approval
-    holds for exactly the words that were approved."""
+    holds for exactly the words that were approved, a correction's note among them."""
     data = _content(asdict(replace(summary, approvals=(), status_text="", version=None,
-                                   change_note="", file_stem="")))
+                                   file_stem="")))
     body = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(body.encode()).hexdigest()

@@ -11,10 +11,7 @@ from convo.summary.service import NARRATIVE_MAX
 
 
 class IssueForm(BaseForm):
-    change_note = TextAreaField(
-        _l("What changed since the last version"), filters=[strip_filter],
-        validators=[Optional(), Length(max=2000, message=_l("Use at most %(max)d characters."))],
-        description=_l("Needed for a correction: it is printed on the new version."))
+    """Issuing carries no words of its own: a correction's note is part of the approved draft."""
 
 
 class SendForm(BaseForm):

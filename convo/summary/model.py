@@ -71,6 +71,7 @@ class RatingRow:
     # Last time (a conversation that follows on from an earlier one), on "now" rows only.
     partnership_before: float | None = None
     agency_before: float | None = None
+    both_low: bool = False  # both sides scored it low: a weakness both see
 
 
 @dataclass(frozen=True)
@@ -83,12 +84,16 @@ class RatingsBlock:
     scale_labels: tuple[tuple[int, str], ...]
     columns: tuple[str, ...]  # column labels, e.g. ("Now",) or ("At the start", "Now")
     rows: tuple[RatingRow, ...]
-    biggest: tuple[str, ...]  # criterion titles with the largest differences, largest first
+    # Criterion titles sharing the largest difference (ties all listed), if it is big enough
+    # to point to on this scale (compare.differences).
+    biggest: tuple[str, ...]
     chart_svg: str  # the shared screen's chart, a standalone <svg>: the Word file's picture
     chart_title: str
     chart_description: str  # plain-text alternative for the chart (Word alt text)
     # "'Last time' is each side's score in your conversation on 14 September 2021.", or ""
     before_note: str = ""
+    both_low: tuple[str, ...] = ()  # criterion titles both sides scored low
+    differences_note: str = ""  # what the marks mean on this scale, in a sentence
 
 
 @dataclass(frozen=True)

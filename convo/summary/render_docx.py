@@ -830,7 +830,10 @@ def _ratings(doc: Any, summary: Summary, block: RatingsBlock, labels: dict[str, 
                 cell.append((last_time.replace("{score}", _number(before, locale, missing)),
                              "Subtle Emphasis"))
             scores.append(cell)
-        cells = [[(row.criterion, None)], *scores, difference]
+        criterion: list[tuple[str, str | None]] = [(row.criterion, None)]
+        if row.both_low:
+            criterion.append((labels.get("both_low_marker", "Both see a weakness"), "Strong"))
+        cells = [criterion, *scores, difference]
         if multi:
             cells.insert(1, [(row.column, None)])
         rows.append(cells)
@@ -838,10 +841,18 @@ def _ratings(doc: Any, summary: Summary, block: RatingsBlock, labels: dict[str, 
         _table(doc, header, rows, widths,
                caption=_one_line(block.chart_title) or _one_line(block.title))
 
+    if _one_line(block.differences_note):
+        _paragraph(doc, _one_line(block.differences_note))
     biggest = [_one_line(b) for b in block.biggest if _one_line(b)]
     if biggest:
-        _heading(doc, labels.get("biggest", "The biggest differences"), 3)
+        _heading(doc, labels.get("biggest_one", "The biggest difference") if len(biggest) == 1
+                 else labels.get("biggest", "The biggest differences"), 3)
         for name in biggest:
+            _paragraph(doc, name, "List Bullet")
+    both_low = [_one_line(b) for b in block.both_low if _one_line(b)]
+    if both_low:
+        _heading(doc, labels.get("both_low", "Where both sides see a weakness"), 3)
+        for name in both_low:
             _paragraph(doc, name, "List Bullet")
 
 

@@ -55,6 +55,9 @@ LABELS_EN = {
     "status": "Status",
     "change_note": "What changed",
     "biggest_marker": "Biggest difference",
+    "both_low_marker": "Both see a weakness",
+    "both_low": "Where both sides see a weakness",
+    "biggest_one": "The biggest difference",
     "details": "About this conversation",
 }
 

@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from convo.conversations import history
 from convo.core import clock
 from convo.extensions import db
 from convo.live import state
@@ -42,23 +43,50 @@ def draft_for(conversation: Conversation) -> SummaryDraft:
         SummaryDraft.conversation_id == conversation.id))
     if draft is None:
         draft = SummaryDraft(conversation_id=conversation.id, introduction="", closing="",
-                             narratives="{}")
+                             narratives="{}", change_note="")
         db.session.add(draft)
         db.session.flush()
     return draft
 
 
-def save_draft(conversation: Conversation, *, introduction: str | None = None,
-               closing: str | None = None, narratives: dict[str, str] | None = None) -> None:
+# The draft's fields as its form names them: the introduction, the closing words, the
+# correction note, and a short text under each heading ("narrative-<heading>").
+DRAFT_TEXTS = ("introduction", "closing", "change_note")
+
+
+def draft_fields() -> tuple[str, ...]:
+    return DRAFT_TEXTS + tuple(f"narrative-{key}" for key in NARRATIVE_KEYS)
+
+
+def draft_values(conversation: Conversation) -> dict[str, str]:
+    """The draft's words now, field by field (as the summary page's form names them)."""
     draft = draft_for(conversation)
-    if introduction is not None:
-        draft.introduction = introduction
-    if closing is not None:
-        draft.closing = closing
-    if narratives:
-        current = narratives_of(draft)
-        current.update({k: v for k, v in narratives.items() if k in NARRATIVE_KEYS})
-        draft.narratives = json.dumps(current, ensure_ascii=False, sort_keys=True)
+    narratives = narratives_of(draft)
+    values = {name: getattr(draft, name) or "" for name in DRAFT_TEXTS}
+    values.update({f"narrative-{key}": narratives.get(key, "") for key in NARRATIVE_KEYS})
+    return values
+
+
+def save_draft(conversation: Conversation, changes: dict[str, str], author_label: str) -> None:
+    """The draft's fields that changed (already merged with what others saved: core.edits);
+    each wording replaced is kept in the history."""
+    if not changes:
+        return
+    draft = draft_for(conversation)
+    narratives = narratives_of(draft)
+    for name, value in changes.items():
+        if name.startswith("narrative-"):
+            key = name.removeprefix("narrative-")
+            if key not in NARRATIVE_KEYS:
+                continue
+            history.keep(conversation.id, "summary_draft", draft.id, name,
+                         narratives.get(key, ""), author_label)
+            narratives[key] = value
+        elif name in DRAFT_TEXTS:
+            history.keep(conversation.id, "summary_draft", draft.id, name, getattr(draft, name),
+                         author_label)
+            setattr(draft, name, value)
+    draft.narratives = json.dumps(narratives, ensure_ascii=False, sort_keys=True)
     draft.updated_at = clock.utcnow()
     state.bump(conversation)
 
@@ -168,9 +196,11 @@ def render(summary) -> Rendered:  # type: ignore[no-untyped-def]
     return Rendered(pdf=render_pdf(summary), docx=render_docx(summary))
 
 
-def issue(conversation: Conversation, facilitator: Facilitator, change_note: str) -> SummaryVersion:
+def issue(conversation: Conversation, facilitator: Facilitator) -> SummaryVersion:
     """Issue the approved summary as the next version, or return the version just issued by
-    a simultaneous request for the same words."""
+    a simultaneous request for the same words.  A correction carries the draft's note of what
+    changed — words both sides approved with the rest (and written as the summary writes
+    everything, with nobody named who asked not to be)."""
     summary = build(conversation)
     digest = content_hash(summary)
     if not all(a.approved for a in summary.approvals):
@@ -178,11 +208,12 @@ def issue(conversation: Conversation, facilitator: Facilitator, change_note: str
     previous = latest(conversation)
     if previous is not None and previous.content_hash == digest:
         return previous
-    if previous is not None and not change_note.strip():
+    note = summary.change_note.strip()
+    if previous is not None and (not note or note == (previous.change_note or "").strip()):
         raise IssueError("change_note")
     number = (previous.number if previous else 0) + 1
     version = SummaryVersion(conversation_id=conversation.id, number=number,
-                             change_note=change_note.strip(), issued_at=clock.utcnow(),
+                             change_note=note, issued_at=clock.utcnow(),
                              issued_by_id=facilitator.id, content_hash=digest)
     final = build(conversation, version)
     files = render(final)

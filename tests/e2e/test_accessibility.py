@@ -171,7 +171,7 @@ def test_the_facilitators_whole_flow_by_keyboard_alone(e2e: Harness) -> None:
     expect(page).to_have_url(re.compile(rf"/c/{conversation}/summary$"))
     keys.tab_to("#introduction")
     keys.type("We met to start working together on health in Riverside.")
-    expect(page.locator("#writing-form [data-autosave-status]")).to_have_text("Saved.")
+    expect(page.locator("#writing-form [data-save-status]")).to_have_text("Saved.")
     for party in ("partnership", "agency"):
         keys.tab_to(f'form[action$="/approval/{party}"] button')
         keys.follow("Enter")

@@ -91,7 +91,7 @@ def rate_privately(phone: Page, scores: list[int], now: str, wanted: str) -> Non
         "radio", name=re.compile(f"^{wanted}")).check()
     expect(phone.locator("[data-save-status]")).to_have_text("Saved.")
     phone.get_by_role("button", name="Save my scores").click()
-    expect(phone.locator(".notices")).to_contain_text("Your answers are saved")
+    expect(phone.locator("[data-save-status]")).to_have_text("Saved.")
 
 
 def set_action(console: Page, what: str, owner: str, side: str, due: str) -> None:
@@ -227,7 +227,7 @@ def test_a_whole_conversation_with_a_health_agency(e2e: Harness) -> None:
     pat.reload()
     both = pat.locator("#both-sides")
     expect(both).to_contain_text("Mutual knowledge")
-    expect(both.locator(".compare__big").first).to_contain_text("Big difference")
+    expect(both.locator(".compare__big").first).to_contain_text("Biggest difference")
     e2e.check(pat, "phone: both sides' scores")
     pat.get_by_role("link", name="Back to the conversation").click()
 
@@ -251,11 +251,11 @@ def test_a_whole_conversation_with_a_health_agency(e2e: Harness) -> None:
         expect(screen.locator("main")).to_contain_text(owner)
     e2e.check(screen, "shared screen: agreed actions")
 
-    agreement = console.locator("#agreement")
+    agreement = console.locator("#live-agreement")
     agreement.get_by_label("Points of contact").fill(
         "Pat Okafor for the partnership; Dr Alex Moore for the Primary Care Network.")
     agreement.get_by_label("Next conversation").fill("March 2027, at the hub")
-    expect(agreement.locator("[data-autosave-status]")).to_have_text("Saved.")
+    expect(agreement.locator("[data-save-status]")).to_have_text("Saved.")
 
     # --- close: the facilitator goes on to the summary; phones stop taking points -----------
     console.get_by_role("button", name="Close the conversation").click()
@@ -268,7 +268,7 @@ def test_a_whole_conversation_with_a_health_agency(e2e: Harness) -> None:
     # --- the summary's words, both approvals, issue ---------------------------------------------
     console.get_by_label("Your words under “Introduction”").fill(INTRODUCTION)
     console.get_by_label("Your words under “To close”").fill(CLOSING)
-    expect(console.locator("#writing-form [data-autosave-status]")).to_have_text("Saved.")
+    expect(console.locator("#writing-form [data-save-status]")).to_have_text("Saved.")
     with console.context.expect_page() as opened:
         console.get_by_role("link", name="Read it as a document").click()
     document = opened.value

@@ -113,9 +113,9 @@ def test_a_server_restarted_mid_conversation_loses_nothing(e2e: Harness,
         phone.get_by_role("textbox", name="Your point").fill("Evening appointments matter.")
         phone.get_by_role("button", name="Add my point").click()
         expect(phone.locator("#add-status")).to_have_text("Thank you. Your point is saved.")
-        agreement = console.locator("#agreement")
+        agreement = console.locator("#live-agreement")
         agreement.get_by_label("Points of contact").fill("Pat Okafor and Dr Alex Moore")
-        expect(agreement.locator("[data-autosave-status]")).to_have_text("Saved.")
+        expect(agreement.locator("[data-save-status]")).to_have_text("Saved.")
 
         server.kill()
 
@@ -149,7 +149,7 @@ def test_a_server_restarted_mid_conversation_loses_nothing(e2e: Harness,
         for text in [*before, during, "Evening appointments matter.",
                      "Bus times to the surgery."]:
             expect(items.locator(".item__text", has_text=text)).to_have_count(1)
-        expect(console.locator("#agreement").get_by_label("Points of contact")).to_have_value(
+        expect(console.locator("#live-agreement").get_by_label("Points of contact")).to_have_value(
             "Pat Okafor and Dr Alex Moore")
         e2e.check(console, "console: after the server restarted")
     finally:

@@ -133,9 +133,8 @@ def _add(auth, url, text, kind="note", raised_by="both"):  # type: ignore[no-unt
 def test_edit_keeps_the_earlier_words(app, auth, running):
     url = f"/conversations/{running.id}"
     item = _add(auth, url, "Frist draft")
-    response = auth.post(f"{url}/items/{item}", data={"text": "First draft", "kind": "strength",
-                                                      "raised_by": "agency"},
-                         form_page=f"{url}/console")
+    response = auth.submit(f"{url}/console", f"{url}/items/{item}", {
+        "text": "First draft", "kind": "strength", "raised_by": "agency"})
     assert response.status_code == 302
     with app.app_context():
         from convo.extensions import db
@@ -183,10 +182,11 @@ def test_agreed_action_details(app, client, auth, running):
     url = f"/conversations/{running.id}"
     item = _add(auth, url, "Walkabout with the new practice manager", kind="action")
     participant = running.participant_ids[3]
-    response = auth.post(f"{url}/items/{item}/action-details", data={
+    details = f"{url}/items/{item}/action-details"
+    response = auth.submit(f"{url}/console", details, {
         "owner_name": "", "owner_participant": str(participant), "owner_party": "",
         "due_date": "2026-12-15", "first_step": "Email the manager", "agreed_by_both": "y",
-        "status": "agreed"}, form_page=f"{url}/console")
+        "status": "agreed"})
     assert response.status_code == 302
     with app.app_context():
         from convo.extensions import db
@@ -197,16 +197,14 @@ def test_agreed_action_details(app, client, auth, running):
         assert stored.owner_name == "Primary Care Network manager"
         assert stored.owner_party == "agency"
         assert stored.agreed_by_both and str(stored.due_date) == "2026-12-15"
-    by_next = auth.post(f"{url}/items/{item}/action-details", data={
-        "owner_name": "Pat", "due_date": "2026-12-15", "due_by_next": "y", "status": "in_progress"},
-        form_page=f"{url}/console")
+    by_next = auth.submit(f"{url}/console", details, {
+        "owner_name": "Pat", "due_date": "2026-12-15", "due_by_next": "y",
+        "status": "in_progress"})
     assert by_next.status_code == 302
     with app.app_context():
         stored = db.session.get(Item, item)
         assert stored.due_date is None and stored.due_by_next and stored.status == "in_progress"
-    bad = auth.post(f"{url}/items/{item}/action-details", data={"due_date": "31/02/2026",
-                                                                "status": "agreed"},
-                    form_page=f"{url}/console")
+    bad = auth.submit(f"{url}/console", details, {"due_date": "31/02/2026", "status": "agreed"})
     assert bad.status_code == 422
     assert "Walkabout" in page_text(client.get(f"{url}/console"))
 
@@ -215,9 +213,8 @@ def test_action_owner_from_another_conversation_is_refused(auth, running, make_c
     other = make_conversation()
     url = f"/conversations/{running.id}"
     item = _add(auth, url, "Something", kind="action")
-    response = auth.post(f"{url}/items/{item}/action-details", data={
-        "owner_participant": str(other.participant_ids[0]), "status": "agreed"},
-        form_page=f"{url}/console")
+    response = auth.submit(f"{url}/console", f"{url}/items/{item}/action-details", {
+        "owner_participant": str(other.participant_ids[0]), "status": "agreed"})
     assert response.status_code == 404
 
 
@@ -228,24 +225,24 @@ def test_facilitator_enters_ratings_hidden_until_revealed(app, client, auth, run
     scores = {f"eight_criteria.{c}.now": "2" for c in (
         "mutual_knowledge", "understanding", "trust", "respect", "common_language",
         "shared_goals", "roles_and_flexibility", "capacity_to_follow_through")}
-    bad = auth.post(f"{url}/ratings/partnership", data={**scores,
-                                                         "eight_criteria.trust.now": "9"})
+    rate = f"{url}/ratings/partnership"
+    bad = auth.submit(rate, rate, {**scores, "eight_criteria.trust.now": "9"})
     assert bad.status_code == 422
     with app.app_context():
         from convo.extensions import db
         from convo.models import Rating
 
         assert db.session.scalars(select(Rating)).all() == []
-    ok = auth.post(f"{url}/ratings/partnership",
-                   data={**scores, "now_type": "clients_contractors",
-                         "wanted_type": "powerful_allies"})
+    ok = auth.submit(rate, rate, {**scores, "now_type": "clients_contractors",
+                                  "wanted_type": "powerful_allies"})
     assert ok.status_code == 302
-    auth.post(f"{url}/ratings/agency", data={**scores, "eight_criteria.trust.now": "5"})
+    auth.submit(f"{url}/ratings/agency", f"{url}/ratings/agency",
+                {**scores, "eight_criteria.trust.now": "5"})
     console = page_text(client.get(f"{url}/console"))
-    assert "ratings given" in console and "big difference" not in console
+    assert "ratings given" in console and "biggest difference" not in console
     auth.post(f"{url}/ratings/reveal", data={"reveal": "1"}, form_page=f"{url}/console")
     console = page_text(client.get(f"{url}/console"))
-    assert "big difference" in console
+    assert "biggest difference" in console
     with app.app_context():
         assert _conversation(app, running).screen_mode == "ratings"
     assert client.get(f"{url}/ratings/aliens").status_code == 404
@@ -280,10 +277,10 @@ def test_add_an_unplanned_question(app, client, auth, running):
 
 def test_agreement_is_saved(app, auth, running):
     url = f"/conversations/{running.id}"
-    response = auth.post(f"{url}/agreement", data={
+    response = auth.submit(f"{url}/console", f"{url}/agreement", {
         "ground_rules": "No individual cases.", "contacts": "Pat and Jordan",
         "meeting_rhythm": "Every two months", "next_conversation": "March 2027"},
-        form_page=f"{url}/console", headers=FETCH)
+        headers=FETCH)
     assert response.get_json()["ok"] is True
     with app.app_context():
         conversation = _conversation(app, running)

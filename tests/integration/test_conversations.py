@@ -109,8 +109,9 @@ def test_edit_details_and_set_change_rules(app, client, auth, make_conversation)
     auth.sign_in_as(ref.facilitator)
     page = client.get(f"/conversations/{ref.id}/edit")
     assert page.status_code == 200
+    edit_url = f"/conversations/{ref.id}/edit"
     data = {**VALID, "agency_type": "health", "question_set": "school_college"}
-    response = auth.post(f"/conversations/{ref.id}/edit", data=data)
+    response = auth.submit(edit_url, edit_url, data)
     assert response.status_code == 302
     with app.app_context():
         from convo.extensions import db
@@ -122,8 +123,8 @@ def test_edit_details_and_set_change_rules(app, client, auth, make_conversation)
         "text": "A point", "kind": "note", "raised_by": "both"},
         form_page=f"/conversations/{ref.id}/console")
     version = _version(app, ref.id)
-    refused = auth.post(f"/conversations/{ref.id}/edit", data={
-        **data, "question_set": "health", "partnership_name": "Renamed Big Local"})
+    refused = auth.submit(edit_url, edit_url, {
+        "question_set": "health", "partnership_name": "Renamed Big Local"})
     assert refused.status_code == 422
     assert "can't change once points have been captured" in page_text(refused)
     # A refused request stores nothing, not even its acceptable parts, and tells no screen.
@@ -163,9 +164,9 @@ def test_participants_add_edit_remove(app, client, auth, make_conversation):
 
         person = db.session.get(Conversation, ref.id).participants[0]
         pid = person.id
-    edit = auth.post(f"{url}/participants/{pid}", data={
+    edit = auth.submit(f"{url}/participants/{pid}", f"{url}/participants/{pid}", {
         "name": "Pat Okafor", "role": "Partnership chair", "party": "partnership",
-        "email": "", "attended": "y"})
+        "email": "", "attended": "y", "may_be_named": None})
     assert edit.status_code == 302
     assert "Named by role only" in page_text(client.get(url))
     assert auth.post(f"{url}/participants/{pid}/remove", form_page=url).status_code == 302
@@ -186,12 +187,13 @@ def test_plan_minutes_and_stages(app, client, auth, make_conversation):
         stages = [s.id for s in service.plan_for(db.session.get(Conversation, ref.id)).stages]
     data = {f"minutes-{s}": "10" for s in stages}
     data.update({f"include-{s}": "on" for s in stages if s != "how_well"})
+    data["include-how_well"] = None
     data["minutes-open"] = "abc"
-    bad = auth.post(url, data=data)
+    bad = auth.submit(url, url, data)
     assert bad.status_code == 422
     assert "Enter a number of minutes from 1 to 240." in page_text(bad)
     data["minutes-open"] = "5"
-    assert auth.post(url, data=data).status_code == 302
+    assert auth.submit(url, url, data).status_code == 302
     with app.app_context():
         plan = service.plan_for(db.session.get(Conversation, ref.id))
         assert plan.stage("open").minutes == 5

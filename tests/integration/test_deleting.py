@@ -59,8 +59,8 @@ def _full(app, client, auth, ref) -> None:  # type: ignore[no-untyped-def]
 
         conversation = db.session.get(Conversation, ref.id)
         item = db.session.scalars(select(Item).where(Item.conversation_id == ref.id)).first()
-        capture.edit(conversation, item, text="Waiting well, reworded",
-                     author=capture.Author(facilitator_id=ref.facilitator.id))
+        capture.edit(conversation, item, capture.Author(facilitator_id=ref.facilitator.id),
+                     {"text": "Waiting well, reworded"})
         from convo.conversations import service
 
         service.add_question(conversation, "challenges", "Which posts end in March?", "agency")
@@ -293,9 +293,9 @@ def test_a_later_conversation_with_the_same_number_keeps_nothing_of_it(
     auth.sign_in_as(first.facilitator)
     html = client.get(f"/conversations/{second.id}/console").get_data(as_text=True)
     assert f'data-store="{again.store_key}"' in html
-    assert f'data-autosave="{again.store_key}"' in html
+    assert f'data-save-store="agreement:{again.store_key}"' in html
     summary = client.get(f"/c/{second.id}/summary").get_data(as_text=True)
-    assert f'data-autosave="{again.store_key}"' in summary
+    assert f'data-save-store="draft:{again.store_key}"' in summary
 
 
 def test_the_words_are_not_left_in_the_database_file(app, client, auth, make_conversation):

@@ -250,7 +250,7 @@ def test_actions_from_last_time_and_how_each_stands(app, client, auth, make_conv
 
     summary = _summary(app, new_id)
     assert [(a.what, a.owner, a.by_when, a.status) for a in summary.earlier_actions] == [
-        ("Walkabout with Primary Care Network manager", "Primary Care Network manager",
+        ("Walkabout with the Primary Care Network manager", "Primary Care Network manager",
          "By the next conversation", "Done"),
         ("Share the list of groups", "", "", "Agreed")]
     assert summary.earlier_actions_note == (
@@ -259,7 +259,7 @@ def test_actions_from_last_time_and_how_each_stands(app, client, auth, make_conv
         p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(summary))).pages))
     assert ("Actions from last time " + summary.earlier_actions_note) in text
     assert "Jordan Lee" not in text and "left out of the summary" not in text
-    assert re.search(r"Walkabout with Primary Care Network manager Primary Care Network "
+    assert re.search(r"Walkabout with the Primary Care Network manager Primary Care Network "
                      r"manager By the next conversation Done", text), text
     document = Document(io.BytesIO(render_docx(summary)))
     table = next(t for t in document.tables if t.rows[0].cells[-1].text == "How it stands")
@@ -276,7 +276,7 @@ def test_actions_from_last_time_and_how_each_stands(app, client, auth, make_conv
         db.session.get(Item, share).deleted_at = clock.utcnow()
         db.session.commit()
     assert [a.what for a in _summary(app, new_id).earlier_actions] == [
-        "Walkabout with Primary Care Network manager"]
+        "Walkabout with the Primary Care Network manager"]
     for change, undo in ((("status", "live"), ("status", "closed")),
                          (("facilitator_id", make_facilitator().id),
                           ("facilitator_id", ref.facilitator.id))):

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from convo.core import clock
-from tests.conftest import ConversationRef, csrf_from, page_text
+from tests.conftest import AuthActions, ConversationRef, csrf_from, page_text
 
 PARTNERSHIP = "Riverside Big Local"
 AGENCY = "Exampletown Primary Care Network"
@@ -466,11 +466,9 @@ def test_participants_change_their_own_points_and_edits_are_kept(app, make_conve
     form = pat.get(f"/p/items/{item.id}")
     assert form.status_code == 200
     assert "Teh hub is open Mondays" in page_text(form)
-    csrf = csrf_from(form.get_data(as_text=True))
-    saved = pat.post(f"/p/items/{item.id}", data={"csrf_token": csrf,
-                                                   "text": "The hub is open Mondays",
-                                                   "kind": "strength"},
-                     headers={"Accept": "application/json"})
+    saved = AuthActions(pat).submit(f"/p/items/{item.id}", f"/p/items/{item.id}", {
+        "text": "The hub is open Mondays", "kind": "strength"},
+        headers={"Accept": "application/json"})
     assert saved.status_code == 200 and saved.get_json()["ok"] is True
     with app.app_context():
         stored = db.session.get(Item, item.id)
@@ -519,9 +517,8 @@ def test_rate_privately_is_stored_for_you_from_your_device(app, client, make_con
     csrf, names = rating_fields(client)
     assert len(names) == 8
     data = {name: "4" for name in names}
-    data.update(csrf_token=csrf, relationship_now="clients_contractors",
-                relationship_wanted="powerful_allies")
-    response = client.post("/p/ratings", data=data)
+    data.update(relationship_now="clients_contractors", relationship_wanted="powerful_allies")
+    response = AuthActions(client).submit("/p/ratings", "/p/ratings", data)
     assert response.status_code == 302
     with app.app_context():
         rows = db.session.scalars(select(Rating)).all()
@@ -545,14 +542,14 @@ def test_each_choice_saves_on_its_own_and_keeps_the_rest(app, client, make_conve
     join(client, ref, 0)
     csrf, names = rating_fields(client)
     headers = {"Accept": "application/json"}
-    first = client.post("/p/ratings", data={"csrf_token": csrf, names[0]: "2"}, headers=headers)
+    phone = AuthActions(client)
+    first = phone.submit("/p/ratings", "/p/ratings", {names[0]: "2"}, headers=headers)
     assert first.status_code == 200 and first.get_json()["ok"] is True
-    client.post("/p/ratings", data={"csrf_token": csrf, names[1]: "5"}, headers=headers)
-    client.post("/p/ratings", data={"csrf_token": csrf, "relationship_wanted": "powerful_allies"},
-                headers=headers)
-    client.post("/p/ratings", data={"csrf_token": csrf,
-                                    "relationship_now": "friends_acquaintances"},
-                headers=headers)
+    phone.submit("/p/ratings", "/p/ratings", {names[1]: "5"}, headers=headers)
+    phone.submit("/p/ratings", "/p/ratings", {"relationship_wanted": "powerful_allies"},
+                 headers=headers)
+    phone.submit("/p/ratings", "/p/ratings", {"relationship_now": "friends_acquaintances"},
+                 headers=headers)
     with app.app_context():
         assert sorted(r.score for r in db.session.scalars(select(Rating))) == [2, 5]
         choice = db.session.scalars(select(RelationshipChoice)).one()
@@ -567,8 +564,8 @@ def test_a_score_off_the_scale_saves_nothing(app, client, make_conversation):
     ref = make_conversation()
     join(client, ref, 0)
     csrf, names = rating_fields(client)
-    response = client.post("/p/ratings", data={"csrf_token": csrf, names[0]: "3",
-                                               names[1]: "9"})
+    response = AuthActions(client).submit("/p/ratings", "/p/ratings", {names[0]: "3",
+                                                                       names[1]: "9"})
     assert response.status_code == 422
     assert "nothing was saved" in page_text(response)
     with app.app_context():
@@ -583,9 +580,9 @@ def test_the_other_sides_scores_stay_hidden_until_revealed(app, make_conversatio
     join(pat, ref, 0)
     join(alex, ref, 2)
     csrf, names = rating_fields(alex)
-    alex.post("/p/ratings", data={"csrf_token": csrf, **{n: "1" for n in names}})
+    AuthActions(alex).submit("/p/ratings", "/p/ratings", {n: "1" for n in names})
     csrf, names = rating_fields(pat)
-    pat.post("/p/ratings", data={"csrf_token": csrf, **{n: "5" for n in names}})
+    AuthActions(pat).submit("/p/ratings", "/p/ratings", {n: "5" for n in names})
 
     before = pat.get("/p/ratings").get_data(as_text=True)
     assert 'id="both-sides"' not in before
@@ -600,7 +597,7 @@ def test_the_other_sides_scores_stay_hidden_until_revealed(app, make_conversatio
     text = page_text(after)
     assert 'id="both-sides"' in after.get_data(as_text=True)
     assert "Both sides' scores" in text
-    assert "Big difference" in text
+    assert "Biggest difference" in text
     table = text[text.index("Both sides' scores"):]
     assert "Mutual knowledge" in table and "5" in table and "1" in table
     assert "See both sides' scores side by side" in page_text(pat.get("/p/view"))
@@ -792,7 +789,7 @@ def test_a_participant_can_reach_only_their_own_conversation(app, client, make_c
 
     # Ratings from A's device are A's.
     csrf, names = rating_fields(client)
-    client.post("/p/ratings", data={"csrf_token": csrf, names[0]: "3"})
+    AuthActions(client).submit("/p/ratings", "/p/ratings", {names[0]: "3"})
     from convo.extensions import db
     from convo.models import Rating
 

@@ -104,9 +104,9 @@ def test_anonymity_holds_everywhere(app, make_conversation):
 
     everything = repr(asdict(summary))
     assert "Jordan Lee" not in everything
-    assert "Primary Care Network manager said trust rests on two people" in everything
+    assert "The Primary Care Network manager said trust rests on two people" in everything
     assert summary.actions[0].owner == "Primary Care Network manager"
-    assert "Pat Okafor and Primary Care Network manager" == summary.contacts
+    assert "Pat Okafor and the Primary Care Network manager" == summary.contacts
     assert "jordan" not in summary.file_stem.lower()
 
 
@@ -117,17 +117,15 @@ def test_draft_page_saves_words_and_orders_points(app, client, auth, make_conver
     url = f"/c/{ref.id}/summary"
     page = client.get(url)
     assert page.status_code == 200 and "The shared summary" in page_text(page)
-    saved = auth.post(f"{url}/draft", data={"introduction": "Our first conversation.",
-                                            "narrative-challenges": "Two stood out.",
-                                            "closing": "Thank you all."}, form_page=url,
-                      headers=FETCH)
+    saved = auth.submit(url, f"{url}/draft", {"introduction": "Our first conversation.",
+                                              "narrative-challenges": "Two stood out.",
+                                              "closing": "Thank you all."}, headers=FETCH)
     assert saved.get_json()["ok"] is True
-    too_long = auth.post(f"{url}/draft", data={"introduction": "x" * 10_001}, form_page=url)
+    too_long = auth.submit(url, f"{url}/draft", {"introduction": "x" * 10_001})
     assert too_long.status_code == 422
     assert "This is too long" in page_text(too_long)
     assert "x" * 10_001 in page_text(too_long)  # kept in the box
-    control = auth.post(f"{url}/draft", data={"closing": "bad\x07bell"}, form_page=url,
-                        headers=FETCH)
+    control = auth.submit(url, f"{url}/draft", {"closing": "bad\x07bell"}, headers=FETCH)
     assert control.status_code == 422
     summary = _summary(app, ref)
     assert summary.introduction == "Our first conversation."
@@ -200,15 +198,19 @@ def test_approve_issue_download_and_correct(app, client, auth, make_conversation
     auth.post(f"{url}/issue", data={}, form_page=url)
     assert len(_export_files(app)) == 2
 
-    # A correction: the old approvals no longer hold; a change note is needed; v1 stays.
-    auth.post(f"{url}/draft", data={"introduction": "Corrected spelling."}, form_page=url)
+    # A correction: the old approvals no longer hold; a note of what changed is needed, and
+    # is part of what both sides approve; v1 stays.
+    auth.submit(url, f"{url}/draft", {"introduction": "Corrected spelling."})
     assert "Approved an earlier draft" in page_text(client.get(url))
     _approve_both(auth, url)
-    no_note = auth.post(f"{url}/issue", data={"change_note": ""}, form_page=url)
+    no_note = auth.post(f"{url}/issue", data={}, form_page=url)
     assert no_note.status_code == 422 and "Say what changed" in page_text(no_note)
+    assert auth.submit(url, f"{url}/draft", {"change_note": "Spelling fixed."}).status_code == 302
+    page = page_text(client.get(url))
+    assert "Approved an earlier draft" in page  # the note needs approving too
+    _approve_both(auth, url)
     v1_before = {f: f.read_bytes() for f in _export_files(app)}
-    assert auth.post(f"{url}/issue", data={"change_note": "Spelling fixed."},
-                     form_page=url).status_code == 302
+    assert auth.post(f"{url}/issue", data={}, form_page=url).status_code == 302
     for path, data in v1_before.items():
         assert path.read_bytes() == data  # never overwritten
     assert len(_export_files(app)) == 4
@@ -461,8 +463,7 @@ def test_the_draft_on_the_shared_screen_matches_the_document(app, client, auth,
     _fill(app, ref)
     auth.sign_in_as(ref.facilitator)
     url = f"/c/{ref.id}/summary"
-    auth.post(f"{url}/draft", data={"narrative-challenges": "Two stood out for everyone."},
-              form_page=url)
+    auth.submit(url, f"{url}/draft", {"narrative-challenges": "Two stood out for everyone."})
     with app.app_context():
         from convo.extensions import db
         from convo.models import Item

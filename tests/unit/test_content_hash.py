@@ -1,6 +1,6 @@
-"""The summary's fingerprint: an approval holds for exactly the words approved, and for
-nothing else — not convo's own headings, not the drawing of the chart, not a field added to
-the summary later with an empty value."""
+"""The summary's fingerprint: an approval holds for exactly the words approved (a correction's
+note among them), and for nothing else — not convo's own headings, not the drawing of the
+chart, not a field added to the summary later with an empty value."""
 
 from __future__ import annotations
 
@@ -24,10 +24,13 @@ def test_what_is_not_the_content_leaves_it_unchanged() -> None:
     same = [
         dataclasses.replace(s, labels={**s.labels, "introduction": "Cyflwyniad"}),
         dataclasses.replace(s, status_text="Version 3, issued 1 December 2026", version=3,
-                            change_note="Spelling", file_stem="other"),
+                            file_stem="other"),
         dataclasses.replace(s, ratings=(dataclasses.replace(
             block, chart_svg="<svg/>", chart_description="Another drawing"),)),
         dataclasses.replace(s, ratings=(dataclasses.replace(block, before_note=""),)),
+        # drawn from the scores, which are in it
+        dataclasses.replace(s, ratings=(dataclasses.replace(
+            block, both_low=("Trust",), differences_note="A sentence about the marks."),)),
         dataclasses.replace(s, earlier_actions=(), earlier_actions_note=""),
     ]
     for other in same:
@@ -48,6 +51,8 @@ def test_every_change_to_what_it_says_changes_it() -> None:
             block, before_note="“Last time” is each side’s score in your conversation on "
                                "Tuesday 10 March 2026."),)),
         dataclasses.replace(s, actions=s.actions[1:]),
+        # a correction's note is part of what both sides approve
+        dataclasses.replace(s, change_note="Spelling of the practice's name corrected."),
         dataclasses.replace(s, earlier_actions=s.actions[:1]),
         # an empty section is content too: it was always in the fingerprint
         dataclasses.replace(s, challenges=dataclasses.replace(s.challenges, points=())),

@@ -1,0 +1,192 @@
+"""The facilitator's console as one typed object: everything its page and live regions show.
+
+build(conversation, forms) gathers it; the views only load, act and render
+templates/conversations/console.html (the whole page) or _console_live.html (the regions the
+page's script swaps in when anyone changes the conversation), both reading `console.<field>`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+
+from convo.conversations import capture, service
+from convo.conversations.forms import (ActionForm, AddQuestionForm, AgreementForm, CaptureForm,
+                                       EditItemForm)
+from convo.conversations.labels import RAISED_BY_KEYS, raised_by_label
+from convo.conversations.plan import Plan, PlannedQuestion, PlannedStage
+from convo.core import edits
+from convo.core.forms import BaseForm, as_choices
+from convo.live import devices as devices_module
+from convo.live import state
+from convo.models import Conversation, Device, Item
+from convo.questions.schema import RatingInstrument
+from convo.ratings import service as ratings
+from convo.ratings.compare import Comparison, compare
+
+AGREEMENT_FIELDS = ("ground_rules", "contacts", "meeting_rhythm", "next_conversation")
+ITEM_FIELDS = ("text", "kind", "raised_by")
+ACTION_FIELDS = ("owner_name", "owner_participant", "owner_party", "due_date", "due_by_next",
+                 "first_step", "agreed_by_both", "status")
+
+
+def agreement_values(conversation: Conversation) -> dict[str, Any]:
+    return {name: getattr(conversation, name) or "" for name in AGREEMENT_FIELDS}
+
+
+def item_values(item: Item) -> dict[str, Any]:
+    return {"text": item.text, "kind": item.kind, "raised_by": item.raised_by}
+
+
+def action_values(item: Item) -> dict[str, Any]:
+    """An action's details as its form shows them."""
+    return {
+        "owner_name": item.owner_name or "",
+        "owner_participant": str(item.owner_participant_id or ""),
+        "owner_party": item.owner_party or "",
+        "due_date": item.due_date,
+        "due_by_next": bool(item.due_by_next),
+        "first_step": item.first_step or "",
+        "agreed_by_both": bool(item.agreed_by_both),
+        "status": item.status or "agreed",
+    }
+
+
+def raised_by_choices(conversation: Conversation) -> list[tuple[str, str]]:
+    return [(key, raised_by_label(key, conversation.partnership_name, conversation.agency_name))
+            for key in RAISED_BY_KEYS]
+
+
+def capture_form(conversation: Conversation, formdata: Any = None) -> CaptureForm:
+    form = CaptureForm(formdata=formdata) if formdata is not None else CaptureForm()
+    form.raised_by.choices = as_choices(raised_by_choices(conversation))
+    return form
+
+
+def edit_item_form(conversation: Conversation) -> EditItemForm:
+    form = EditItemForm()
+    form.raised_by.choices = as_choices(raised_by_choices(conversation))
+    return form
+
+
+def action_form(conversation: Conversation, item: Item | None = None) -> ActionForm:
+    """The form for an action's who, which side and when: filled from the item, or (item None)
+    from the request."""
+    form = ActionForm(data=action_values(item)) if item is not None else ActionForm()
+    form.owner_participant.choices = as_choices([("", _("Not someone taking part"))] + [
+        (str(p.id), f"{p.name} ({p.role})" if p.may_be_named
+         else _("%(role)s (asked not to be named)", role=p.role))
+        for p in conversation.participants])
+    form.owner_party.choices = as_choices([
+        ("", _("Not stated")),
+        ("partnership", conversation.partnership_name),
+        ("agency", conversation.agency_name),
+        ("both", _("Both")),
+    ])
+    return form
+
+
+@dataclass
+class ConsoleForms:
+    """The console's forms.  After a refused save, the refused form (with the facilitator's
+    words) and its EditState (with any conflict) stand in for the fresh ones."""
+
+    capture: CaptureForm
+    add_question: AddQuestionForm
+    agreement: AgreementForm
+    agreement_edit: edits.EditState
+    items: dict[int, EditItemForm] = field(default_factory=dict)
+    item_edits: dict[int, edits.EditState] = field(default_factory=dict)
+    actions: dict[int, ActionForm] = field(default_factory=dict)
+    action_edits: dict[int, edits.EditState] = field(default_factory=dict)
+    confirm: BaseForm = field(default_factory=BaseForm)
+
+
+@dataclass(frozen=True)
+class ConsoleView:
+    conversation: Conversation
+    plan: Plan
+    stage: PlannedStage
+    question: PlannedQuestion | None
+    items: list[Item]
+    stage_items: list[Item]
+    actions: list[Item]
+    removed: list[Item]
+    instrument: RatingInstrument | None
+    comparison: Comparison | None
+    rated: set[str]
+    seconds: dict[str, int]
+    at_start: bool
+    at_end: bool
+    raised_by_choices: list[tuple[str, str]]
+    display_code: str
+    devices: list[Device]
+    earlier_actions: list[Item]  # last time's, done ones too (a mistake can be put right)
+    forms: ConsoleForms
+
+    def item_edit(self, item: Item) -> edits.EditState:
+        return self.forms.item_edits.get(item.id) or edits.EditState.of(item_values(item))
+
+    def action_edit(self, item: Item) -> edits.EditState:
+        return self.forms.action_edits.get(item.id) or edits.EditState.of(action_values(item))
+
+
+def build(conversation: Conversation, *, capture_form_: CaptureForm | None = None,
+          add_question_form: AddQuestionForm | None = None,
+          agreement_form: AgreementForm | None = None,
+          agreement_edit: edits.EditState | None = None,
+          item_forms: dict[int, EditItemForm] | None = None,
+          item_edits: dict[int, edits.EditState] | None = None,
+          action_forms: dict[int, ActionForm] | None = None,
+          action_edits: dict[int, edits.EditState] | None = None) -> ConsoleView:
+    """The console as it stands, with any refused form shown in place of its fresh copy."""
+    running = service.plan_for(conversation)
+    stage = running.stage(conversation.current_stage_id) or running.included[0]
+    question = running.question(stage.id, conversation.current_question_id)
+    items = capture.live_items(conversation)
+    actions = [i for i in items if i.kind == "action"]
+    instrument = running.instrument(stage.rating) or (
+        running.question_set.ratings[0] if running.question_set.ratings else None)
+    steps = running.steps()
+    here = (stage.id, question.id if question else None)
+    position = steps.index(here) if here in steps else 0
+    new_capture = capture_form_ or capture_form(conversation)
+    if not new_capture.client_id.data:
+        new_capture.client_id.data = uuid.uuid4().hex
+    forms = ConsoleForms(
+        capture=new_capture,
+        add_question=add_question_form or AddQuestionForm(formdata=None),
+        agreement=agreement_form or AgreementForm(data=agreement_values(conversation),
+                                                  formdata=None),
+        agreement_edit=agreement_edit or edits.EditState.of(agreement_values(conversation)),
+        items=item_forms or {},
+        item_edits=item_edits or {},
+        actions=dict(action_forms or {}),
+        action_edits=action_edits or {},
+    )
+    for item in actions:
+        forms.actions.setdefault(item.id, action_form(conversation, item))
+    return ConsoleView(
+        conversation=conversation,
+        plan=running,
+        stage=stage,
+        question=question,
+        items=items,
+        stage_items=[i for i in items if i.stage_id == stage.id],
+        actions=actions,
+        removed=capture.recently_removed(conversation),
+        instrument=instrument,
+        comparison=compare(conversation, running, instrument) if instrument else None,
+        rated=ratings.rated_parties(conversation),
+        seconds={row.stage_id: state.stage_seconds(row) for row in conversation.stages},
+        at_start=position == 0,
+        at_end=position == len(steps) - 1,
+        raised_by_choices=raised_by_choices(conversation),
+        display_code=service.display_code(conversation.join_code),
+        devices=devices_module.devices_for(conversation),
+        earlier_actions=service.actions_before(conversation),
+        forms=forms,
+    )

@@ -1,0 +1,167 @@
+"""Running the conversation from the console: the page and its live regions, starting,
+closing, moving between questions, what the shared screen shows, added questions, and the
+agreement (saved against what the facilitator was shown: core.edits)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from convo.conversations import console as console_module
+from convo.conversations import service
+from convo.conversations.blueprint import (bp, confirmed, conflicted, done, owned, refuse,
+                                           saved, wants_json)
+from convo.conversations.capture import Author
+from convo.conversations.forms import AddQuestionForm, AgreementForm
+from convo.core import edits
+from convo.live import state
+from convo.models import Conversation
+from convo.models.conversation import SCREEN_MODES
+
+
+def render_console(conversation: Conversation, status: int = 200, **forms: Any) -> Any:
+    """The whole console page; `forms` puts refused forms back (console.build's keywords)."""
+    view = console_module.build(conversation, **forms)
+    return render_template("conversations/console.html", console=view,
+                           conversation=conversation), status
+
+
+@bp.get("/conversations/<int:conversation_id>/console")
+@login_required
+def console(conversation_id: int) -> Any:
+    return render_console(owned(conversation_id))
+
+
+@bp.get("/conversations/<int:conversation_id>/console/view")
+def console_view(conversation_id: int) -> Any:
+    """The console's live parts, for its script to refresh when anyone changes anything.
+    Asked every second: nothing new is answered in one query, before the account loads."""
+    if (response := service.unchanged_for_owner(conversation_id)) is not None:
+        return response
+    return _console_view(conversation_id)
+
+
+@login_required
+def _console_view(conversation_id: int) -> Any:
+    from convo.live.versioning import live_response, unchanged
+
+    version = service.version_for_facilitator(conversation_id, current_user)
+    if (response := unchanged(version)) is not None:
+        return response
+    conversation = owned(conversation_id)
+    return live_response(version, lambda: render_template(
+        "conversations/_console_live.html", console=console_module.build(conversation),
+        conversation=conversation))
+
+
+@bp.post("/conversations/<int:conversation_id>/start")
+@login_required
+def start(conversation_id: int) -> Any:
+    conversation = owned(conversation_id)
+    confirmed()
+    service.start(conversation)
+    return done(conversation)
+
+
+@bp.post("/conversations/<int:conversation_id>/close")
+@login_required
+def close(conversation_id: int) -> Any:
+    conversation = owned(conversation_id)
+    confirmed()
+    service.close(conversation)
+    if wants_json():
+        return done(conversation)
+    flash(_("The conversation is closed. Participants can no longer add to it; you can still "
+            "correct it. Now write up the summary."), "success")
+    return redirect(url_for("summary.draft", conversation_id=conversation.id))
+
+
+@bp.post("/conversations/<int:conversation_id>/reopen")
+@login_required
+def reopen(conversation_id: int) -> Any:
+    conversation = owned(conversation_id)
+    confirmed()
+    service.reopen(conversation)
+    return done(conversation, message=_("The conversation is open again."))
+
+
+@bp.post("/conversations/<int:conversation_id>/go")
+@login_required
+def go(conversation_id: int) -> Any:
+    conversation = owned(conversation_id)
+    confirmed()
+    running = service.plan_for(conversation)
+    steps = running.steps()
+    here = (conversation.current_stage_id, conversation.current_question_id)
+    direction = request.form.get("direction")
+    if direction in ("next", "back"):
+        index = steps.index(here) if here in steps else -1
+        index = index + 1 if direction == "next" else index - 1
+        if not 0 <= index < len(steps):
+            return done(conversation, anchor="question")
+        target = steps[index]
+    else:
+        stage_id = request.form.get("stage", "")
+        question_id = request.form.get("question") or None
+        target = (stage_id, question_id)
+        if target not in steps:
+            return refuse(_("That question isn't in this conversation's plan."), 404)
+    state.go_to(conversation, target[0], target[1])
+    return done(conversation, anchor="question", stage=target[0], question=target[1])
+
+
+@bp.post("/conversations/<int:conversation_id>/screen")
+@login_required
+def screen_mode(conversation_id: int) -> Any:
+    conversation = owned(conversation_id)
+    confirmed()
+    mode = request.form.get("mode", "")
+    if mode not in SCREEN_MODES:
+        return refuse(_("Choose what the shared screen shows."), 400)
+    conversation.screen_mode = mode
+    state.bump(conversation)
+    return done(conversation, anchor="screen", mode=mode)
+
+
+@bp.post("/conversations/<int:conversation_id>/questions")
+@login_required
+def add_question(conversation_id: int) -> Any:
+    conversation = owned(conversation_id)
+    form = AddQuestionForm()
+    if not form.validate_on_submit():
+        return render_console(conversation, 422, add_question_form=form)
+    stage_id = conversation.current_stage_id or ""
+    if service.plan_for(conversation).stage(stage_id) is None:
+        return refuse(_("Go to a stage first."), 422)
+    service.add_question(conversation, stage_id, form.text.data, form.addressed_to.data)
+    return done(conversation, anchor="question")
+
+
+@bp.post("/conversations/<int:conversation_id>/agreement")
+@login_required
+def agreement(conversation_id: int) -> Any:
+    conversation = owned(conversation_id)
+    form = AgreementForm()
+    fields = console_module.AGREEMENT_FIELDS
+    current = console_module.agreement_values(conversation)
+    if not form.validate_on_submit():
+        if wants_json():
+            return refuse(_("Please check the agreement."), 422, form.errors)
+        return render_console(conversation, 422, agreement_form=form,
+                              agreement_edit=edits.EditState.refused(request.form, current, ()))
+    merged = edits.merge(current, {name: form[name].data or "" for name in fields},
+                         edits.seen_from(request.form, fields),
+                         {name: form[name].label.text for name in fields},
+                         edits.taken_from(request.form))
+    if not merged.ok:
+        return conflicted(merged.conflicts, lambda: render_console(
+            conversation, 409, agreement_form=form,
+            agreement_edit=edits.EditState.refused(request.form, current, merged.conflicts)))
+    if merged.changes:
+        service.save_agreement(conversation, merged.changes,
+                               Author(facilitator_id=current_user.id).label)
+    return saved(conversation, console_module.agreement_values(conversation), "live-agreement",
+                 _("Agreement saved."))
