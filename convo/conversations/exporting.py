@@ -6,13 +6,15 @@ Everything is included, deleted and merged items too (marked), so nothing is los
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 
+from convo.conversations import history
 from convo.extensions import db
-from convo.models import Conversation, Item, Rating, RelationshipChoice
+from convo.models import Conversation, Item, Rating, RelationshipChoice, SummaryDraft
 from convo.version import __version__
 
 FORMAT = "convo.conversation/1"
@@ -20,6 +22,21 @@ FORMAT = "convo.conversation/1"
 
 def _when(value: datetime | date | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _draft(conversation: Conversation) -> dict[str, Any] | None:
+    """The summary's words as the facilitator wrote them (None before any were written)."""
+    draft = db.session.scalar(select(SummaryDraft).where(
+        SummaryDraft.conversation_id == conversation.id))
+    if draft is None:
+        return None
+    try:
+        narratives = json.loads(draft.narratives or "{}")
+    except ValueError:
+        narratives = {}
+    return {"introduction": draft.introduction, "closing": draft.closing,
+            "narratives": narratives, "change_note": draft.change_note,
+            "updated_at": _when(draft.updated_at)}
 
 
 def export(conversation: Conversation) -> dict[str, Any]:
@@ -80,6 +97,10 @@ def export(conversation: Conversation) -> dict[str, Any]:
                       "contacts": conversation.contacts,
                       "meeting_rhythm": conversation.meeting_rhythm,
                       "next_conversation": conversation.next_conversation},
+        "summary_draft": _draft(conversation),
+        "earlier_wordings": [{"record": r.record, "record_id": r.record_id, "field": r.field,
+                              "text": r.text, "replaced_at": _when(r.replaced_at)}
+                             for r in history.earlier(conversation.id)],
         "created_at": _when(conversation.created_at),
         "started_at": _when(conversation.started_at),
         "closed_at": _when(conversation.closed_at),

@@ -24,7 +24,7 @@ someone else's name to be found safely.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 _DETERMINERS = {"the", "a", "an", "our", "their", "its", "his", "her", "your", "my", "this",
@@ -106,3 +106,44 @@ class Anonymiser:
 
     def each(self, texts: Iterable[Any]) -> tuple[str, ...]:
         return tuple(self(text) for text in texts)
+
+
+class _Conversation(Protocol):
+    partnership_name: str
+    agency_name: str
+    participants: Any
+
+
+class Public:
+    """A conversation's words as they may leave the facilitator's own pages: the parties'
+    names and any text, with people who asked not to be named by their role."""
+
+    def __init__(self, conversation: _Conversation,
+                 anonymise: Callable[[Any], str] | None = None) -> None:
+        self.anonymise = anonymise or Anonymiser(list(conversation.participants))
+        self.partnership = self.anonymise(conversation.partnership_name)
+        self.agency = self.anonymise(conversation.agency_name)
+
+    def __call__(self, text: Any) -> str:
+        return self.anonymise(text)
+
+    def party(self, party: str | None) -> str:
+        return self.partnership if party == "partnership" else self.agency
+
+    def raised_by(self, raised_by: str | None) -> str:
+        """Who raised a point, in the parties' own names."""
+        from flask_babel import gettext as _
+
+        return {"partnership": self.partnership, "agency": self.agency, "both": _("Both"),
+                "facilitator": _("Facilitator")}.get(raised_by or "", raised_by or "")
+
+    def person(self, participant: _Person) -> str:
+        """Someone as they may be shown: their name, or their role if they asked."""
+        return self.anonymise(participant.name if participant.may_be_named else participant.role)
+
+    def person_in_sentence(self, participant: _Person) -> str:
+        """Someone as a sentence names them: "Pat Okafor", or "the Primary Care Network
+        manager" for someone who asked not to be named ("You are ...", "I am ...")."""
+        if participant.may_be_named:
+            return self.anonymise(participant.name)
+        return role_phrase(self.anonymise(participant.role), sentence_start=False)

@@ -9,7 +9,7 @@ own conversation.  Wrong codes count against the network address (core.throttle)
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
@@ -22,6 +22,7 @@ from werkzeug.routing import BuildError
 
 from convo.conversations import capture, service
 from convo.conversations.capture import Author
+from convo.conversations.naming import Public
 from convo.conversations.plan import Plan
 from convo.core import edits, storage, throttle
 from convo.core.errors import wants_json
@@ -147,10 +148,11 @@ def join_code(code: str) -> Any:
             return redirect(url_for("live.participant"))
         error = _("Choose your name from the list.")
 
-    groups = [(party, conversation.party_name(party),
+    public = Public(conversation)
+    groups = [(party, public.party(party),
                [p for p in conversation.participants if p.party == party]) for party in PARTIES]
     return render_template("live/pick.html", conversation=conversation, groups=groups,
-                           error=error, joined=_joined_device(),
+                           error=error, joined=_joined_device(), public=public,
                            code=service.display_code(conversation.join_code)), (
         422 if error else 200)
 
@@ -244,10 +246,16 @@ def _view_context(seat: Seat, plan: Plan | None = None) -> dict[str, Any]:
     stage_number = next((n for n, s in enumerate(included, 1)
                          if stage is not None and s.id == stage.id), None)
     can_rate = bool(_instruments(plan)) or _relationship_types_asked(plan)
+    public = Public(conversation)
+    if question is not None and question.added:  # typed by the facilitator
+        question = replace(question, text=public(question.text))
     return {
         "conversation": conversation,
         "participant": seat.participant,
-        "party_name": conversation.party_name(seat.participant.party),
+        # Every word from the conversation as it may reach a phone (naming.Public).
+        "public": public,
+        "me": public.person_in_sentence(seat.participant),
+        "party_name": public.party(seat.participant.party),
         "stage": stage,
         "question": question,
         "stage_number": stage_number,
@@ -358,7 +366,7 @@ def participant_add() -> Any:
         response = jsonify({
             "ok": True, "created": created, "id": item.id, "client_id": item.client_id,
             "html": render_template("live/_my_item.html", item=item, kind_labels=_kind_labels(),
-                                    closed=False)})
+                                    closed=False, public=Public(conversation))})
         response.status_code = 201 if created else 200
         return response
     flash(_("Thank you. Your point is saved."), "success")

@@ -7,14 +7,15 @@ soon as the conversation's version moves.  The console decides what the screen s
 (conversation.screen_mode); the screen only reads.
 
 build() turns a conversation into plain data for the templates; the views only load, check
-access and render.  Participants who asked not to be named appear by role only
-(Participant.public_name), and ratings never reach the page before they are revealed.
+access and render.  Every word from the conversation goes through naming.Public, so people
+who asked not to be named appear by role only — wherever their name was typed — and ratings
+never reach the page before they are revealed.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import segno
@@ -26,7 +27,8 @@ from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
 from convo.conversations import capture, service
-from convo.conversations.labels import KIND_PLURALS, raised_by_label
+from convo.conversations.labels import KIND_PLURALS
+from convo.conversations.naming import Public
 from convo.conversations.plan import Plan, PlannedQuestion, PlannedStage
 from convo.live import versioning
 from convo.live.blueprint import bp
@@ -125,28 +127,31 @@ def build(conversation: Conversation) -> Screen:
     plan = service.plan_for(conversation)
     stage = plan.stage(conversation.current_stage_id)
     included = [s.id for s in plan.included]
+    public = Public(conversation)
     base: dict[str, Any] = {
         "mode": mode,
         "lang": (conversation.locale or "en_GB").replace("_", "-"),
-        "partnership": conversation.partnership_name,
-        "agency": conversation.agency_name,
+        "partnership": public.partnership,
+        "agency": public.agency,
         "stage": stage,
         "stage_number": included.index(stage.id) + 1 if stage and stage.id in included else 0,
         "stage_count": len(included),
-        "purpose": conversation.purpose,
+        "purpose": public(conversation.purpose),
     }
     if mode == "question":
         question = plan.question(conversation.current_stage_id, conversation.current_question_id)
+        if question is not None and question.added:  # typed by the facilitator
+            question = replace(question, text=public(question.text))
         base["question"] = question
-        base["addressed_to"] = addressed_to(conversation, question.addressed_to) if question else ""
+        base["addressed_to"] = addressed_to(public, question.addressed_to) if question else ""
     elif mode == "items":
         items = [i for i in capture.live_items(conversation, include_hidden=False)
                  if stage is not None and i.stage_id == stage.id]
-        base["groups"] = group_items(conversation, items)
+        base["groups"] = group_items(public, items)
     elif mode == "ratings":
-        base["ratings"] = ratings_view(conversation, plan, stage)
+        base["ratings"] = ratings_view(conversation, plan, stage, public)
     elif mode == "actions":
-        base["actions"] = agreed_actions(conversation)
+        base["actions"] = agreed_actions(conversation, public)
     elif mode == "join":
         base["join"] = join_view(conversation)
     elif mode == "summary":
@@ -154,33 +159,29 @@ def build(conversation: Conversation) -> Screen:
         from convo.summary.build import build as build_summary
 
         base["summary"] = build_summary(conversation)
-        base["when_where"] = when_where(conversation)
+        base["when_where"] = when_where(conversation, public)
     return Screen(**base)
 
 
-def addressed_to(conversation: Conversation, who: str) -> str:
-    if who == "partnership":
-        return _("For %(party)s", party=conversation.partnership_name)
-    if who == "agency":
-        return _("For %(party)s", party=conversation.agency_name)
+def addressed_to(public: Public, who: str) -> str:
+    if who in ("partnership", "agency"):
+        return _("For %(party)s", party=public.party(who))
     return _("For both %(partnership)s and %(agency)s",
-             partnership=conversation.partnership_name, agency=conversation.agency_name)
+             partnership=public.partnership, agency=public.agency)
 
 
-def group_items(conversation: Conversation, items: list[Item]) -> tuple[ItemGroup, ...]:
+def group_items(public: Public, items: list[Item]) -> tuple[ItemGroup, ...]:
     """Items by kind, in the order kinds are always listed; empty kinds left out."""
     groups = []
     for kind in KINDS:
-        shown = tuple(
-            ShownItem(text=item.text, raised_by=raised_by_label(
-                item.raised_by, conversation.partnership_name, conversation.agency_name))
-            for item in items if item.kind == kind)
+        shown = tuple(ShownItem(text=public(item.text), raised_by=public.raised_by(item.raised_by))
+                      for item in items if item.kind == kind)
         if shown:
             groups.append(ItemGroup(kind=kind, title=str(KIND_PLURALS[kind]), items=shown))
     return tuple(groups)
 
 
-def agreed_actions(conversation: Conversation) -> tuple[ShownAction, ...]:
+def agreed_actions(conversation: Conversation, public: Public) -> tuple[ShownAction, ...]:
     by_id = {p.id: p for p in conversation.participants}
     shown = []
     for item in capture.live_items(conversation, include_hidden=False):
@@ -188,21 +189,21 @@ def agreed_actions(conversation: Conversation) -> tuple[ShownAction, ...]:
             continue
         linked = by_id.get(item.owner_participant_id) if item.owner_participant_id else None
         # A linked participant is always shown as they asked to be (by role if not named).
-        owner = linked.public_name if linked is not None else (item.owner_name or "")
-        party = raised_by_label(item.owner_party, conversation.partnership_name,
-                                conversation.agency_name) if item.owner_party else ""
+        owner = public.person(linked) if linked is not None else public(item.owner_name)
+        party = public.raised_by(item.owner_party) if item.owner_party else ""
         if item.due_by_next:
             by_when = _("By the next conversation")
         elif item.due_date is not None:
             by_when = format_date(item.due_date, "d MMMM y")
         else:
             by_when = ""
-        shown.append(ShownAction(what=item.text, owner=owner, party=party, by_when=by_when))
+        shown.append(ShownAction(what=public(item.text), owner=owner, party=party,
+                                 by_when=by_when))
     return tuple(shown)
 
 
-def ratings_view(conversation: Conversation, plan: Plan,
-                 stage: PlannedStage | None) -> RatingsView | None:
+def ratings_view(conversation: Conversation, plan: Plan, stage: PlannedStage | None,
+                 public: Public) -> RatingsView | None:
     """The instrument of the current stage (else the set's first), revealed or not."""
     question_set = plan.question_set
     instrument = plan.instrument(stage.rating if stage is not None else None) or (
@@ -215,10 +216,10 @@ def ratings_view(conversation: Conversation, plan: Plan,
     if not conversation.ratings_revealed:
         # Whether each party has finished: never a score.
         return RatingsView(title=title, revealed=False, progress=tuple(
-            PartyProgress(conversation.party_name(party), comparison.complete_for(party))
+            PartyProgress(public.party(party), comparison.complete_for(party))
             for party in ratings.PARTIES))
-    chart = ratings_svg(comparison, partnership_label=conversation.partnership_name,
-                        agency_label=conversation.agency_name, title=title,
+    chart = ratings_svg(comparison, partnership_label=public.partnership,
+                        agency_label=public.agency, title=title,
                         locale=conversation.locale or "en_GB")
     choices: tuple[PartyChoice, ...] = ()
     if question_set.relationship_types:
@@ -227,7 +228,7 @@ def ratings_view(conversation: Conversation, plan: Plan,
         found = ratings.relationship_choices(conversation)
         choices = tuple(
             PartyChoice(
-                party=conversation.party_name(party),
+                party=public.party(party),
                 now=names.get(found[party].now_type or "") if party in found else None,
                 wanted=names.get(found[party].wanted_type or "") if party in found else None,
             )
@@ -270,9 +271,9 @@ def join_view(conversation: Conversation) -> JoinView:
     )
 
 
-def when_where(conversation: Conversation) -> str:
+def when_where(conversation: Conversation, public: Public) -> str:
     when = format_date(conversation.starts_at, "d MMMM y") if conversation.starts_at else ""
-    where = conversation.place or ""
+    where = public(conversation.place)
     return ", ".join(part for part in (when, where) if part)
 
 

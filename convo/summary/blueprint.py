@@ -296,7 +296,7 @@ def send(conversation_id: int, number: int) -> Any:
                                   "MAIL_FROM). Download the files and send them yourself."))
         return _page(conversation, 422, send_form=form)
     summary = build(conversation, version)
-    records = mail.send(conversation, version, summary.title, recipients)
+    records = mail.send(conversation, version, summary, recipients)
     sent = sum(1 for r in records if r.status == "sent")
     failed = len(records) - sent
     if failed:

@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from datetime import date, datetime
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
@@ -24,7 +24,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from convo.conversations import service
-from convo.conversations.naming import Anonymiser
+from convo.conversations.naming import Anonymiser, Public
 from convo.conversations.labels import ACTION_STATUS_LABELS
 from convo.extensions import db
 from convo.models import (Conversation, Facilitator, Item, Participant, SummaryApproval,
@@ -127,11 +127,12 @@ def labels() -> dict[str, str]:
     }
 
 
-def _draft(conversation: Conversation) -> SummaryDraft:
+def draft_of(conversation: Conversation) -> SummaryDraft:
+    """The draft as saved, or an empty one (not stored: reading never makes a draft)."""
     draft = db.session.scalar(select(SummaryDraft).where(
         SummaryDraft.conversation_id == conversation.id))
     return draft or SummaryDraft(conversation_id=conversation.id, introduction="", closing="",
-                                 narratives="{}")
+                                 narratives="{}", change_note="")
 
 
 def narratives_of(draft: SummaryDraft) -> dict[str, str]:
@@ -157,29 +158,7 @@ def section_key(item: Item) -> str:
     return by_kind.get(item.kind) or STAGE_SECTIONS.get(item.stage_id or "", "other")
 
 
-@dataclass(frozen=True)
-class _Names:
-    """A conversation's parties as the summary may write them (a not-named person's name typed
-    into a party's name is replaced like anywhere else)."""
-
-    partnership: str
-    agency: str
-    anonymise: Callable[[Any], str]
-
-    @classmethod
-    def of(cls, conversation: Conversation, anonymise: Callable[[Any], str]) -> _Names:
-        return cls(anonymise(conversation.partnership_name), anonymise(conversation.agency_name),
-                   anonymise)
-
-    def party(self, party: str) -> str:
-        return self.partnership if party == "partnership" else self.agency
-
-    def raised_by(self, raised_by: str) -> str:
-        return {"partnership": self.partnership, "agency": self.agency, "both": _("Both"),
-                "facilitator": _("Facilitator")}.get(raised_by, raised_by)
-
-
-def _action_row(item: Item, conversation: Conversation, names: _Names, locale: str) -> ActionRow:
+def _action_row(item: Item, conversation: Conversation, names: Public, locale: str) -> ActionRow:
     """An agreed action as the summary shows it: its owner by role where they asked not to be
     named, and named once ("the chair", not "the chair (Chair)")."""
     owner = item.owner_name or ""
@@ -239,7 +218,7 @@ def _before(comparison: ratings_module.Comparison, row: ratings_module.Compariso
     return pair[index] if pair else None
 
 
-def _ratings(conversation: Conversation, plan: Any, locale: str, names: _Names
+def _ratings(conversation: Conversation, plan: Any, locale: str, names: Public
              ) -> tuple[tuple[RatingsBlock, ...], tuple[RelationshipView, ...]]:
     blocks = []
     column_names = {"at_start": _("At the start"), "now": _("Now")}
@@ -344,10 +323,10 @@ def build(conversation: Conversation, version: SummaryVersion | None = None) -> 
 def _build(conversation: Conversation, version: SummaryVersion | None) -> Summary:
     locale = conversation.locale
     plan = service.plan_for(conversation)
-    draft = _draft(conversation)
+    draft = draft_of(conversation)
     narratives = narratives_of(draft)
     anonymise = Anonymiser(list(conversation.participants))
-    names = _Names.of(conversation, anonymise)
+    names = Public(conversation, anonymise)
     titles = section_titles()
 
     points: dict[str, list[Point]] = {key: [] for key in titles}
@@ -450,7 +429,7 @@ def _build(conversation: Conversation, version: SummaryVersion | None) -> Summar
         def both(text: Any) -> str:
             return anonymise(before(text))
 
-        rows = tuple(_action_row(item, earlier, _Names.of(earlier, both), locale)
+        rows = tuple(_action_row(item, earlier, Public(earlier, both), locale)
                      for item in summary_items(earlier)
                      if item.in_summary and item.kind == "action")
         if rows:

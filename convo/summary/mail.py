@@ -19,7 +19,8 @@ from flask_babel import gettext as _
 
 from convo.core import clock
 from convo.extensions import db
-from convo.models import Conversation, Facilitator, SummarySend, SummaryVersion
+from convo.models import Conversation, SummarySend, SummaryVersion
+from convo.summary.model import Summary
 from convo.summary.service import read_issued
 
 
@@ -55,16 +56,18 @@ def _connect() -> smtplib.SMTP:
     return server
 
 
-def build_message(conversation: Conversation, version: SummaryVersion, summary_title: str,
+def build_message(conversation: Conversation, version: SummaryVersion, summary: Summary,
                   recipient: Recipient) -> EmailMessage:
+    """One recipient's message.  Every word from the conversation comes from the issued
+    summary (summary.build), so nobody who asked not to be named is named in the subject or
+    the body either."""
     config = current_app.config
     with force_locale(conversation.locale):
         subject = _("Summary of our conversation: %(title)s (version %(number)d)",
-                    title=summary_title, number=version.number)
-        facilitator = db.session.get(Facilitator, conversation.facilitator_id)
-        context = {"conversation": conversation, "version": version, "title": summary_title,
-                   "recipient": recipient,
-                   "conversation_facilitator_name": facilitator.name if facilitator else ""}
+                    title=summary.title, number=version.number)
+        context = {"conversation": conversation, "version": version, "title": summary.title,
+                   "recipient": recipient, "change_note": summary.change_note,
+                   "facilitator_name": summary.facilitator}
         text = render_template("summary/email.txt", **context)
         html = render_template("summary/email.html", **context)
     message = EmailMessage()
@@ -84,7 +87,7 @@ def build_message(conversation: Conversation, version: SummaryVersion, summary_t
     return message
 
 
-def send(conversation: Conversation, version: SummaryVersion, summary_title: str,
+def send(conversation: Conversation, version: SummaryVersion, summary: Summary,
          recipients: list[Recipient]) -> list[SummarySend]:
     """Send to each recipient; record every attempt.  Returns the new records."""
     if not configured():
@@ -101,7 +104,7 @@ def send(conversation: Conversation, version: SummaryVersion, summary_title: str
             return records
         for recipient in recipients:
             try:
-                message = build_message(conversation, version, summary_title, recipient)
+                message = build_message(conversation, version, summary, recipient)
                 refused = server.send_message(message)
                 if refused:
                     records.append(_record(version, recipient, "failed",

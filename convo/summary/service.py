@@ -26,7 +26,8 @@ from convo.extensions import db
 from convo.live import state
 from convo.models import (Conversation, Facilitator, Item, SummaryApproval, SummaryDraft,
                           SummaryVersion)
-from convo.summary.build import NARRATIVE_KEYS, build, content_hash, narratives_of, section_key
+from convo.summary.build import (NARRATIVE_KEYS, build, content_hash, draft_of, narratives_of,
+                                 section_key)
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,8 @@ class IssueError(Exception):
 
 
 def draft_for(conversation: Conversation) -> SummaryDraft:
+    """The conversation's draft, made on the first save (callers hold the conversation's lock:
+    storage.lock_conversation, so two first saves make one draft)."""
     draft = db.session.scalar(select(SummaryDraft).where(
         SummaryDraft.conversation_id == conversation.id))
     if draft is None:
@@ -59,8 +62,9 @@ def draft_fields() -> tuple[str, ...]:
 
 
 def draft_values(conversation: Conversation) -> dict[str, str]:
-    """The draft's words now, field by field (as the summary page's form names them)."""
-    draft = draft_for(conversation)
+    """The draft's words now, field by field (as the summary page's form names them); all
+    empty before the first save (reading never makes a draft)."""
+    draft = draft_of(conversation)
     narratives = narratives_of(draft)
     values = {name: getattr(draft, name) or "" for name in DRAFT_TEXTS}
     values.update({f"narrative-{key}": narratives.get(key, "") for key in NARRATIVE_KEYS})

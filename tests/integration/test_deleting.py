@@ -18,7 +18,7 @@ OWNED = {
     "rating": "conversation_id", "relationship_choice": "conversation_id",
     "conversation_stage": "conversation_id", "added_question": "conversation_id",
     "summary_draft": "conversation_id", "summary_approval": "conversation_id",
-    "summary_version": "conversation_id",
+    "summary_version": "conversation_id", "text_revision": "conversation_id",
 }
 
 
@@ -43,14 +43,18 @@ def _counts(app, conversation_id: int) -> dict[str, int]:  # type: ignore[no-unt
 
 def _full(app, client, auth, ref) -> None:  # type: ignore[no-untyped-def]
     """A conversation with everything: points (one edited), ratings, a phone, an issued
-    summary with a recorded send."""
+    summary with a recorded send, an agreement reworded (its earlier wording kept)."""
     from convo.extensions import db
     from convo.models import Item, SummarySend
     from convo.summary import service as summary_service
 
     _fill(app, ref)
     auth.sign_in_as(ref.facilitator)
+    console = f"/conversations/{ref.id}/console"
+    assert auth.submit(console, f"/conversations/{ref.id}/agreement",
+                       {"contacts": "Pat, and the practice manager"}).status_code == 302
     url = f"/c/{ref.id}/summary"
+    assert auth.submit(url, f"{url}/draft", {"introduction": "We met."}).status_code == 302
     _approve_both(auth, url)
     assert auth.post(f"{url}/issue", data={}, form_page=url).status_code == 302
     with app.app_context():

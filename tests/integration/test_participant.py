@@ -137,7 +137,7 @@ def test_pick_yourself_lists_people_by_party(client, make_conversation):
     assert "I am Pat Okafor" in text and "Partnership chair" in text
     assert "I am Dr Alex Moore" in text
     # Someone who asked not to be named appears by role only.
-    assert "I am Primary Care Network manager" in text
+    assert "I am the Primary Care Network manager" in text
     assert "Jordan Lee" not in text
     # Grouped: the partnership's people come under its heading, the agency's under its own.
     assert text.index(PARTNERSHIP) < text.index("Pat Okafor") < text.index("Sam Reid")

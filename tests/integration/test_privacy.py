@@ -1,0 +1,240 @@
+"""A person who asked not to be named is never named: not in any document, file name,
+document property, email, shared screen or phone page.
+
+The full name of each not-named participant — as typed, as a possessive, in capitals, in small
+letters, broken across a line — goes into every free-text field convo has: the conversation's
+details, other people's roles, points from the console and from a phone, an action's owner and
+first step, an added question, the agreement, the summary's words, the correction's note, the
+facilitator's own name.  Then every output is read back — the PDF's text and properties, every
+XML part of the Word file, the archive's file names and download names, every email the
+loopback SMTP server receives (headers, both bodies, attachment names), every view of the
+shared screen and every participant page — and the name is found nowhere.  (The one place it
+stays is the box where its writer edits their own words: replacing it there would rewrite
+them.)
+"""
+
+from __future__ import annotations
+
+import email
+import io
+import re
+import zipfile
+from email import policy
+from pathlib import Path
+
+from flask import Flask
+from pypdf import PdfReader
+
+from tests.conftest import ConversationRef
+from tests.forms import form_fields, with_changes
+from tests.integration.test_summary import Inbox, inbox  # noqa: F401  (the SMTP fixture)
+
+JSON = {"X-Requested-With": "fetch", "Accept": "application/json"}
+HIDDEN = [("Jordan Lee", "Primary Care Network manager"),
+          ("Kim O'Shea", "neighbourhood housing officer")]
+
+
+def _ways_of_writing(name: str) -> list[str]:
+    first, last = name.split(" ", 1)
+    return [name, f"{name}'s", name.upper(), name.lower(), f"{first}\n{last}",
+            f"{name}’s"]
+
+
+def _mention(n: int) -> str:
+    """A sentence naming both not-named people, a different way each time."""
+    one = _ways_of_writing(HIDDEN[0][0])
+    two = _ways_of_writing(HIDDEN[1][0])
+    return (f"{one[n % len(one)]} said the surgery is full; {two[n % len(two)]} agreed "
+            f"(note {n}).")
+
+
+FOUND = re.compile("|".join(
+    r"\s+".join(re.escape(part) for part in name.split(" ")) for name, _ in HIDDEN),
+    re.IGNORECASE)
+
+
+def _assert_unnamed(where: str, text: str) -> None:
+    found = FOUND.search(text)
+    assert found is None, f"{where} names {found.group(0)!r}: …{text[max(0, found.start() - 80):found.end() + 80]}…"
+
+
+def _xml_text(xml: str) -> str:
+    return re.sub(r"<[^>]+>", "", xml).replace("&apos;", "'").replace("&amp;", "&")
+
+
+def test_nobody_who_asked_not_to_be_named_is_named_anywhere(app: Flask, client, auth,
+                                                            make_conversation, inbox):  # noqa: F811
+    app.config.update(MAIL_HOST="127.0.0.1", MAIL_PORT=inbox.port, MAIL_SECURITY="none",
+                      MAIL_FROM="convo <convo@example.org>")
+    ref: ConversationRef = make_conversation()
+    facilitator_id = ref.facilitator.id
+    auth.sign_in_as(ref.facilitator)
+    base = f"/conversations/{ref.id}"
+    console = f"{base}/console"
+    counter = iter(range(1000))
+
+    def say() -> str:
+        return _mention(next(counter))
+
+    # --- the people: a second not-named person; another's role mentions them --------------
+    assert auth.submit(base, f"{base}/participants", {
+        "name": HIDDEN[1][0], "role": HIDDEN[1][1], "party": "agency",
+        "email": "kim@example.org", "may_be_named": None}).status_code == 302
+    pat = ref.participant_ids[0]
+    assert auth.submit(f"{base}/participants/{pat}", f"{base}/participants/{pat}", {
+        "role": f"Partnership chair, deputy to {HIDDEN[0][0]}"}).status_code == 302
+
+    # --- the details -------------------------------------------------------------------------
+    assert auth.submit(f"{base}/edit", f"{base}/edit", {
+        "partnership_name": f"Riverside Big Local with {HIDDEN[0][0]}",
+        "partnership_area": say(), "agency_name": f"{HIDDEN[1][0].upper()}'s Practice",
+        "purpose": say(), "place": say(), "date": "2026-11-22", "time": "10:00",
+    }).status_code == 302
+    # The facilitator's own name, for good measure.
+    account = auth.form("/account", "/account")
+    if "name" in account:
+        auth.client.post("/account", data=with_changes(account, name=f"Sam, {HIDDEN[0][0]}"))
+
+    # --- points from the console and a phone, an action, a question, the agreement ----------
+    for kind in ("challenge", "opportunity", "strength", "note", "follow_up", "action"):
+        response = auth.post(f"{base}/items", data={"text": say(), "kind": kind,
+                                                    "raised_by": "both"},
+                             form_page=console, headers=JSON)
+        assert response.status_code == 200
+    action_id = response.get_json()["item_id"]
+    assert auth.submit(console, f"{base}/items/{action_id}/action-details", {
+        "owner_name": f"{HIDDEN[0][0]} (Primary Care Network manager)", "first_step": say(),
+        "due_date": "2026-12-15"}).status_code == 302
+    assert auth.post(f"{base}/questions", data={"text": f"What would {HIDDEN[1][0]} need?",
+                                                "addressed_to": "agency"},
+                     form_page=console).status_code == 302
+    assert auth.submit(console, f"{base}/agreement", {
+        "ground_rules": say(), "contacts": say(), "meeting_rhythm": say(),
+        "next_conversation": f"When {HIDDEN[0][0]} is back"}).status_code == 302
+
+    phone = app.test_client()
+    page = phone.get(f"/j/{ref.join_code}").get_data(as_text=True)
+    phone.post(f"/j/{ref.join_code}", data=with_changes(
+        form_fields(page, f"/j/{ref.join_code}"), participant_id=str(pat)))
+    fields = form_fields(phone.get("/p").get_data(as_text=True), "/p/items")
+    assert phone.post("/p/items", data=with_changes(fields, text=say(), kind="challenge"),
+                      headers=JSON).status_code in (200, 201)
+
+    # --- ratings, revealed, so every view has something to show ------------------------------
+    for party in ("partnership", "agency"):
+        scores = {f"eight_criteria.{c}.now": "2" if party == "partnership" else "4" for c in (
+            "mutual_knowledge", "understanding", "trust", "respect", "common_language",
+            "shared_goals", "roles_and_flexibility", "capacity_to_follow_through")}
+        auth.submit(f"{base}/ratings/{party}", f"{base}/ratings/{party}", scores)
+    auth.post(f"{base}/ratings/reveal", data={"reveal": "1"}, form_page=console)
+
+    outputs: dict[str, str] = {}
+
+    def screen_views(when: str) -> None:
+        auth.post(f"{base}/go", data={"stage": "open"}, form_page=console)
+        for mode in ("question", "items", "ratings", "actions", "summary", "join"):
+            auth.post(f"{base}/screen", data={"mode": mode}, form_page=console)
+            outputs[f"screen ({mode}, {when})"] = auth.client.get(
+                f"/c/{ref.id}/screen").get_data(as_text=True)
+            outputs[f"screen view ({mode}, {when})"] = auth.client.get(
+                f"/c/{ref.id}/screen/view?v=0").get_data(as_text=True)
+        for stage in ("challenges", "actions"):  # the added question, and the action
+            auth.post(f"{base}/go", data={"stage": stage}, form_page=console)
+            auth.post(f"{base}/screen", data={"mode": "question"}, form_page=console)
+            outputs[f"screen in {stage} ({when})"] = auth.client.get(
+                f"/c/{ref.id}/screen/view?v=0").get_data(as_text=True)
+
+    def phone_pages(when: str) -> None:
+        for url in ("/p", "/p/view?v=0", "/p/ratings", "/p/summary", "/p/summary/document",
+                    f"/j/{ref.join_code}"):
+            response = phone.get(url)
+            assert response.status_code in (200, 404), url  # the code stops when closed
+            outputs[f"phone {url} ({when})"] = response.get_data(as_text=True)
+
+    screen_views("while live")
+    phone_pages("while live")
+
+    # --- the summary: words, approval, version 1, a correction, version 2, emails -------------
+    assert auth.post(f"{base}/close", form_page=console).status_code == 302
+    summary = f"/c/{ref.id}/summary"
+    words = {name: say() for name in form_fields(auth.client.get(summary).get_data(as_text=True),
+                                                 f"{summary}/draft", summary)
+             if name.startswith("narrative-") or name in ("introduction", "closing")}
+    assert auth.submit(summary, f"{summary}/draft", words).status_code == 302
+    for party in ("partnership", "agency"):
+        auth.post(f"{summary}/approval/{party}", form_page=summary)
+    assert auth.post(f"{summary}/issue", data={}, form_page=summary).status_code == 302
+    everyone = [str(p) for p in _participant_ids(app, ref.id)]
+
+    def send(number: int) -> None:
+        sent = auth.submit(summary, f"{summary}/v{number}/send", {
+            "participant": everyone, "others": "partnership-board@example.org"})
+        assert sent.status_code == 302
+
+    send(1)
+    assert auth.submit(summary, f"{summary}/draft", {
+        "introduction": say(),
+        "change_note": f"{HIDDEN[0][0]}'s title corrected; {HIDDEN[1][0].lower()} added."
+    }).status_code == 302
+    for party in ("partnership", "agency"):
+        auth.post(f"{summary}/approval/{party}", form_page=summary)
+    issued = auth.post(f"{summary}/issue", data={}, form_page=summary)
+    assert issued.status_code == 302, issued.get_data(as_text=True)[:2000]
+    outputs["summary preview"] = auth.client.get(f"{summary}/preview").get_data(as_text=True)
+    auth.post(f"{base}/reopen", form_page=console)
+    screen_views("after the summary")
+    phone_pages("after the summary")
+    auth.post(f"{base}/close", form_page=console)
+
+    send(2)
+
+    # --- read every output back -----------------------------------------------------------------
+    exports = Path(app.config["EXPORT_DIR"])
+    files = sorted(p for p in exports.rglob("*") if p.is_file())
+    assert len(files) == 4
+    for path in files:
+        _assert_unnamed(f"file name {path.name}", str(path.relative_to(exports)))
+        if path.suffix == ".pdf":
+            reader = PdfReader(io.BytesIO(path.read_bytes()))
+            text = " ".join(page.extract_text() for page in reader.pages)
+            assert "surgery is full" in text  # the mentions are there, by role
+            _assert_unnamed(f"{path.name} text", text)
+            _assert_unnamed(f"{path.name} properties", repr(dict(reader.metadata or {})))
+        else:
+            with zipfile.ZipFile(path) as archive:
+                for part in archive.namelist():
+                    if part.endswith((".xml", ".rels")):
+                        _assert_unnamed(f"{path.name}:{part}",
+                                        _xml_text(archive.read(part).decode("utf-8")))
+    for number in (1, 2):
+        for kind in ("pdf", "docx"):
+            download = auth.client.get(f"{summary}/v{number}.{kind}")
+            _assert_unnamed(f"download name v{number}.{kind}",
+                            download.headers["Content-Disposition"])
+    assert len(inbox.messages) == 2 * (len(everyone) + 1)
+    for _sender, _rcpts, raw in inbox.messages:
+        message = email.message_from_bytes(raw, policy=policy.default)
+        for header, value in message.items():
+            _assert_unnamed(f"email header {header}", str(value))
+        for part in message.walk():
+            if part.get_content_type() in ("text/plain", "text/html"):
+                _assert_unnamed("email body", part.get_content())
+            if part.get_filename():
+                _assert_unnamed("email attachment name", part.get_filename())
+    for where, html in outputs.items():
+        _assert_unnamed(where, _xml_text(html))
+    # Their roles stand in for them, in plain words.
+    shown = _xml_text(outputs["screen view (items, while live)"])
+    assert "The Primary Care Network manager said the surgery is full" in shown
+    assert "the neighbourhood housing officer agreed" in shown
+
+
+def _participant_ids(app: Flask, conversation_id: int) -> list[int]:
+    from sqlalchemy import select
+
+    from convo.extensions import db
+    from convo.models import Participant
+
+    with app.app_context():
+        return list(db.session.scalars(select(Participant.id).where(
+            Participant.conversation_id == conversation_id)))
