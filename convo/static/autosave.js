@@ -32,8 +32,9 @@
     var state = states.get(form);
     if (!state) {
       state = {timer: null, inFlight: false, again: false, navigate: false, retryDelay: 1000,
-               tokenRetried: false, conflicts: 0};
+               tokenRetried: false, conflicts: 0, synced: null};
       states.set(form, state);
+      state.synced = snapshot(form);  // what the server had when this form was last in step
     }
     return state;
   }
@@ -299,9 +300,11 @@
         if (!seen) { return; }
         if (saved.value === sent[name]) {
           seen.value = saved.seen;  // the writer's own words are what is saved now
+          state.synced[name] = saved.value;
         } else if (valueOf(form, name) === sent[name]) {
           setValue(form, name, saved.value);  // somebody else's words, untouched here
           seen.value = saved.seen;
+          state.synced[name] = saved.value;
         }
       });
       var unchanged = JSON.stringify(snapshot(form)) === JSON.stringify(sent);
@@ -414,10 +417,49 @@
     });
   }
 
+  // A newer copy of the form (the console's live view): take in every field that has no
+  // unsaved words here and isn't being typed in; leave the rest, whose next save is then
+  // measured against what the writer saw.
+  function update(form, fresh) {
+    var state = stateOf(form);
+    fieldNames(fresh).forEach(function (name) {
+      var mine = field(form, name);
+      var seen = seenInput(form, name);
+      if (!mine || !seen) { return; }
+      var focused = document.activeElement && (document.activeElement === mine ||
+        (mine.length && Array.prototype.indexOf.call(mine, document.activeElement) !== -1));
+      if (valueOf(form, name) !== state.synced[name]) { return; }
+      var newer = {value: valueOf(fresh, name), seen: seenInput(fresh, name).value};
+      if (focused) {  // brought in when the writer moves on, if they haven't typed by then
+        state.pending = state.pending || {};
+        state.pending[name] = newer;
+        return;
+      }
+      take(form, name, newer);
+    });
+  }
+
+  function take(form, name, newer) {
+    var state = stateOf(form);
+    setValue(form, name, newer.value);
+    seenInput(form, name).value = newer.seen;
+    state.synced[name] = newer.value;
+    if (state.pending) { delete state.pending[name]; }
+  }
+
+  document.addEventListener("focusout", function (event) {
+    var form = saveForm(event.target);
+    var state = form && states.get(form);
+    var name = event.target.name;
+    if (!state || !state.pending || !state.pending[name]) { return; }
+    if (valueOf(form, name) === state.synced[name]) { take(form, name, state.pending[name]); }
+    else { delete state.pending[name]; }
+  });
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { start(); });
   } else {
     start();
   }
-  global.ConvoSave = {start: start, send: send};
+  global.ConvoSave = {start: start, send: send, update: update};
 })(window);

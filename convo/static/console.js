@@ -223,7 +223,17 @@
     holder.innerHTML = html;
     holder.querySelectorAll("[id^='live-']").forEach(function (fresh) {
       var current = document.getElementById(fresh.id);
-      if (!current || busy(current)) { return; }
+      if (!current) { return; }
+      if (busy(current)) {
+        // Someone is typing here: bring in only what they aren't changing (autosave.js).
+        if (window.ConvoSave) {
+          current.querySelectorAll("form[data-save]").forEach(function (form) {
+            var twin = fresh.querySelector("form[data-save][action='" + form.getAttribute("action") + "']");
+            if (twin) { window.ConvoSave.update(form, twin); }
+          });
+        }
+        return;
+      }
       var open = [];
       current.querySelectorAll("details[open]").forEach(function (d) {
         var owner = d.closest("[id]");
