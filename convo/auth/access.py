@@ -62,3 +62,18 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or target.startswith("//"):
         return None
     return target
+
+
+@login_manager.unauthorized_handler
+def unauthorized() -> Any:
+    """Not signed in: a page goes to the sign-in page (and back afterwards); a page's script
+    gets 401, which it says plainly ("You've been signed out") while keeping what was typed,
+    rather than a sign-in page's HTML it would take for an answer."""
+    from flask import flash, redirect, request
+    from flask_login.utils import login_url
+
+    if request.headers.get("X-Requested-With") == "fetch" or (
+            request.accept_mimetypes.best == "application/json"):
+        abort(401)
+    flash(str(login_manager.login_message), login_manager.login_message_category)
+    return redirect(login_url(login_manager.login_view, request.url))

@@ -11,13 +11,13 @@ from wtforms import Field
 from wtforms.fields import StringField, TextAreaField
 from wtforms.validators import ValidationError
 
-# C0 controls other than tab, newline and carriage return; DEL; and the replacement
-# character that stands in for bytes that were not valid UTF-8.
+# The replacement character that stands in for bytes that were not valid UTF-8, and (should
+# any reach a form past core.inputs, which takes them out of every post) control characters.
 _UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 
 
 def is_readable(text: str) -> bool:
-    """False for text holding control characters or stand-ins for unreadable bytes."""
+    """False for text holding stand-ins for unreadable bytes (or control characters)."""
     return not _UNREADABLE.search(text)
 
 

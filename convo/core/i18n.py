@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_time
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 
 def supported_locales() -> list[str]:
@@ -52,7 +54,30 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["short_datetime"] = short_datetime
     app.jinja_env.filters["time_only"] = time_only
+    app.jinja_env.filters["bdi"] = isolate
+    app.jinja_env.filters["isolated"] = isolated
     init_templates(app)
+
+
+def isolate(value: object) -> Markup:
+    """Someone's words set inside other words (a name in a sentence, a point beside a button):
+    in <bdi>, so their direction — right to left, or turned by a direction override typed
+    into them — can never reach past them."""
+    return Markup("<bdi>") + escape("" if value is None else value) + Markup("</bdi>")
+
+
+_DIRECTIONAL = frozenset({"R", "AL", "RLE", "RLO", "LRE", "LRO", "RLI", "LRI", "FSI", "PDF",
+                          "PDI"})
+
+
+def isolated(value: object) -> str:
+    """The same for plain text (a page title, an email): between Unicode's first-strong
+    isolate and pop-directional-isolate characters — when the text has anything that could
+    turn the words around it (right-to-left letters, direction controls); otherwise as it is."""
+    text = "" if value is None else str(value)
+    if any(unicodedata.bidirectional(ch) in _DIRECTIONAL for ch in text):
+        return "\u2068" + text + "\u2069"
+    return text
 
 
 def init_templates(app: Flask) -> None:

@@ -311,7 +311,7 @@
       if (unchanged && !state.again) {
         forget(form);
         form.removeAttribute("data-dirty");
-        say(form, t("saved"));
+        say(form, data.note || t("saved"), !!data.note);
         if (state.navigate && form.getAttribute("data-save-next")) {
           global.location.assign(form.getAttribute("data-save-next"));
         }

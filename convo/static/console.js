@@ -16,6 +16,7 @@
   var connection = root.querySelector("[data-connection]");
   var csrf = captureForm ? captureForm.querySelector("input[name=csrf_token]").value : "";
   var live = null;
+  var signedOut = false;
   var flushing = false;
   var retryTimer = null;
 
@@ -45,6 +46,11 @@
 
   function setConnection(state) {
     if (!connection) { return; }
+    if (signedOut) {
+      connection.textContent = t("signedout");
+      connection.classList.add("is-offline");
+      return;
+    }
     var waiting = readQueue().length;
     if (state === "reconnecting" || state === "offline") {
       connection.textContent = t("offline") + (waiting ? " " + t("waiting").replace("{n}", waiting) : "");
@@ -78,8 +84,9 @@
       return response.json().catch(function () { return {}; }).then(function (data) {
         flushing = false;
         if (response.ok && data.ok) {
+          signedOut = false;
           writeQueue(readQueue().filter(function (e) { return e.client_id !== entry.client_id; }));
-          setStatus(t("saved"));
+          setStatus(data.note || t("saved"), !!data.note);
           if (live) { live.now(); }
           flush();
           return;
@@ -92,12 +99,13 @@
           setStatus(reason, true);
           return;
         }
+        if (response.status === 401) { signedOut = true; }
         throw new Error("status " + response.status);
       });
     }).catch(function () {
       flushing = false;
       setConnection("offline");
-      setStatus(t("queued"), true);
+      setStatus(signedOut ? t("signedout") : t("queued"), true);
       clearTimeout(retryTimer);
       retryTimer = setTimeout(flush, 3000);
     });
@@ -261,7 +269,16 @@
       interval: 1000,
       onUpdate: swap,
       onStatus: function (state) { setConnection(state === "reconnecting" ? "offline" : "live"); },
-      onGone: function () { window.location.reload(); }
+      onGone: function (status) {
+        if (status !== 401) { window.location.reload(); return; }
+        // Signed out: say so, and keep everything typed (the capture box and the points
+        // waiting to be sent stay in this browser until the facilitator is back).
+        if (connection) {
+          connection.textContent = t("signedout");
+          connection.classList.add("is-offline");
+        }
+        signedOut = true;
+      }
     });
   }
 })();

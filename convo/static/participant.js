@@ -237,7 +237,7 @@
         setConnection(true);
         drop(entry);
         if (result.data.html) { showItem(result.data.html); }
-        say(queue.length ? msg.sending : msg.sent);
+        say(result.data.note || (queue.length ? msg.sending : msg.sent), !!result.data.note);
         flush();
       } else if (status === 422) {
         drop(entry);

@@ -18,6 +18,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from convo.core import clock
+from convo.core.i18n import isolated
 from convo.extensions import db
 from convo.models import Conversation, SummarySend, SummaryVersion
 from convo.summary.model import Summary
@@ -64,7 +65,7 @@ def build_message(conversation: Conversation, version: SummaryVersion, summary: 
     config = current_app.config
     with force_locale(conversation.locale):
         subject = _("Summary of our conversation: %(title)s (version %(number)d)",
-                    title=summary.title, number=version.number)
+                    title=isolated(summary.title), number=version.number)
         context = {"conversation": conversation, "version": version, "title": summary.title,
                    "recipient": recipient, "change_note": summary.change_note,
                    "facilitator_name": summary.facilitator}

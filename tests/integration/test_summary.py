@@ -125,12 +125,15 @@ def test_draft_page_saves_words_and_orders_points(app, client, auth, make_conver
     assert too_long.status_code == 422
     assert "This is too long" in page_text(too_long)
     assert "x" * 10_001 in page_text(too_long)  # kept in the box
-    control = auth.submit(url, f"{url}/draft", {"closing": "bad\x07bell"}, headers=FETCH)
-    assert control.status_code == 422
     summary = _summary(app, ref)
     assert summary.introduction == "Our first conversation."
     assert summary.challenges.narrative == "Two stood out."
     assert summary.closing.narrative == "Thank you all."
+    # A pasted invisible character is taken out, and the writer told which; nothing refused.
+    control = auth.submit(url, f"{url}/draft", {"closing": "Thank you\x07 all."},
+                          headers=FETCH)
+    assert control.status_code == 200 and "U+0007 (bell)" in control.get_json()["note"]
+    assert _summary(app, ref).closing.narrative == "Thank you all."
     with app.app_context():
         from convo.extensions import db
         from convo.models import Item

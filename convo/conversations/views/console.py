@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -41,11 +41,10 @@ def console_view(conversation_id: int) -> Any:
     Asked every second: nothing new is answered in one query, before the account loads."""
     if (response := service.unchanged_for_owner(conversation_id)) is not None:
         return response
-    return _console_view(conversation_id)
-
-
-@login_required
-def _console_view(conversation_id: int) -> Any:
+    # Signed out (or the session ended elsewhere): 401, which the console's script says
+    # plainly, rather than a redirect to the sign-in page, whose HTML it would take for news.
+    if not current_user.is_authenticated:
+        abort(401)
     from convo.live.versioning import live_response, unchanged
 
     version = service.version_for_facilitator(conversation_id, current_user)
