@@ -11,12 +11,9 @@ works without JavaScript too.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, time
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -25,7 +22,7 @@ from convo.conversations.labels import (ACTION_STATUS_LABELS, KIND_KEYS, KIND_LA
                                         KIND_PLURALS, RAISED_BY_KEYS, SCREEN_MODE_LABELS,
                                         STATUS_LABELS, raised_by_label)
 from convo.core import edits
-from convo.core.forms import BaseForm
+from convo.core.forms import BaseForm, in_words, merge_form  # noqa: F401  (views use them)
 from convo.extensions import db
 from convo.models import Conversation
 from convo.questions.labels import AGENCY_TYPE_LABELS
@@ -114,23 +111,6 @@ def conflicted(conflicts: list[edits.Conflict], page: Any) -> Any:
     if wants_json():
         return jsonify(edits.conflict_json(conflicts, conflict_message())), 409
     return page()
-
-
-def in_words(form: Any) -> Callable[[str, Any], str]:
-    """Puts a field's value in words for a conflict notice: the chosen option's label, Yes or
-    No, a date or time as people write it, else the text itself."""
-    def words(name: str, value: Any) -> str:
-        for choice in getattr(form[name], "choices", None) or ():
-            if str(choice.value) == str(value if value is not None else ""):
-                return str(choice.label)
-        if isinstance(value, bool):
-            return _("Yes") if value else _("No")
-        if isinstance(value, date):
-            return format_date(value, "d MMMM y")
-        if isinstance(value, time):
-            return value.strftime("%H:%M")
-        return "" if value is None else str(value)
-    return words
 
 
 # The views register themselves on bp.

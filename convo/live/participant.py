@@ -25,6 +25,7 @@ from convo.conversations.capture import Author
 from convo.conversations.naming import Public
 from convo.conversations.plan import Plan
 from convo.core import edits, storage, throttle
+from convo.core.forms import merge_form
 from convo.core.errors import wants_json
 from convo.extensions import db
 from convo.live import devices
@@ -382,9 +383,6 @@ def _own_item(seat: Seat, item_id: int) -> Item:
     return item
 
 
-EDIT_FIELDS = ("text", "kind")
-
-
 @bp.route("/p/items/<int:item_id>", methods=["GET", "POST"])
 def participant_edit(item_id: int) -> Any:
     """Change one of your own points while the conversation is open, saved against what you
@@ -403,12 +401,8 @@ def participant_edit(item_id: int) -> Any:
         if not item.is_live:
             return _gone(form.text.data or "")
         if form.validate():
-            merged = edits.merge(current, {name: form[name].data for name in EDIT_FIELDS},
-                                 edits.seen_from(request.form, EDIT_FIELDS),
-                                 {name: form[name].label.text for name in EDIT_FIELDS},
-                                 edits.taken_from(request.form),
-                                 display=lambda name, value: _kind_labels().get(value, value)
-                                 if name == "kind" else str(value))
+            merged = merge_form(form, current, lambda name, value: (
+                _kind_labels().get(value, value) if name == "kind" else str(value)))
             if merged.ok:
                 capture.edit(seat.conversation, item, seat.author, merged.changes)
                 if wants_json():

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import asdict, replace
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
@@ -24,11 +24,11 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from convo.conversations import service
-from convo.conversations.naming import Anonymiser, Public
 from convo.conversations.labels import ACTION_STATUS_LABELS
+from convo.conversations.naming import Anonymiser, Public
 from convo.extensions import db
-from convo.models import (Conversation, Facilitator, Item, Participant, SummaryApproval,
-                          SummaryDraft, SummaryVersion)
+from convo.models import (Conversation, Facilitator, Item, SummaryApproval, SummaryDraft,
+                          SummaryVersion)
 from convo.questions.labels import AGENCY_TYPE_LABELS
 from convo.questions.schema import text_in
 from convo.ratings import compare as ratings_module

@@ -67,7 +67,6 @@ def test_nobody_who_asked_not_to_be_named_is_named_anywhere(app: Flask, client, 
     app.config.update(MAIL_HOST="127.0.0.1", MAIL_PORT=inbox.port, MAIL_SECURITY="none",
                       MAIL_FROM="convo <convo@example.org>")
     ref: ConversationRef = make_conversation()
-    facilitator_id = ref.facilitator.id
     auth.sign_in_as(ref.facilitator)
     base = f"/conversations/{ref.id}"
     console = f"{base}/console"

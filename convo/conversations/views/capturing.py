@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from convo.conversations import capture, service
 from convo.conversations import console as console_module
 from convo.conversations.blueprint import (bp, confirmed, conflicted, done, flash_back,
-                                           in_words, owned, refuse, saved, wants_json)
+                                           merge_form, owned, refuse, saved, wants_json)
 from convo.conversations.labels import ACTION_STATUS_LABELS
 from convo.conversations.views.console import render_console
 from convo.core import edits
@@ -64,29 +64,41 @@ def add_item(conversation_id: int) -> Any:
     return done(conversation, anchor="items", item_id=item.id, created=created)
 
 
+def _merge_point_form(conversation: Conversation, item: Item, form: Any,
+                      current: dict[str, Any], which: str, not_saved: str,
+                      display: Any = None) -> tuple[Any, edits.Merge | None]:
+    """What a point's two forms (its words; its action's details) share: a refused form is
+    shown again, a point that went meanwhile is said so, a conflict shows both wordings —
+    each answered here as (response, None) — or the merge to apply comes back as
+    (None, merge).  `which` is "item" or "action": the console's keywords for the form."""
+    def again(conflicts: tuple[edits.Conflict, ...] | list[edits.Conflict] = ()) -> Any:
+        return {f"{which}_forms": {item.id: form}, f"{which}_edits": {
+            item.id: edits.EditState.refused(request.form, current, conflicts)}}
+
+    if not form.validate_on_submit():
+        if wants_json():
+            return refuse(not_saved, 422, form.errors), None
+        return render_console(conversation, 422, **again()), None
+    if not item.is_live:
+        return _gone(conversation, item, form.text.data if which == "item" else item.text), None
+    merged = merge_form(form, current, display)
+    if not merged.ok:
+        return conflicted(merged.conflicts, lambda: render_console(
+            conversation, 409, **again(merged.conflicts))), None
+    return None, merged
+
+
 @bp.post("/conversations/<int:conversation_id>/items/<int:item_id>")
 @login_required
 def edit_item(conversation_id: int, item_id: int) -> Any:
     conversation = owned(conversation_id)
     item = _item(conversation, item_id)
-    form = console_module.edit_item_form(conversation)
-    fields = console_module.ITEM_FIELDS
-    current = console_module.item_values(item)
-    if not form.validate_on_submit():
-        if wants_json():
-            return refuse(_("The change wasn't saved."), 422, form.errors)
-        return render_console(conversation, 422, item_forms={item.id: form}, item_edits={
-            item.id: edits.EditState.refused(request.form, current, ())})
-    if not item.is_live:
-        return _gone(conversation, item, form.text.data)
-    labels = {name: form[name].label.text for name in fields}
-    merged = edits.merge(current, {name: form[name].data for name in fields},
-                         edits.seen_from(request.form, fields), labels,
-                         edits.taken_from(request.form), display=_item_words(conversation))
-    if not merged.ok:
-        return conflicted(merged.conflicts, lambda: render_console(
-            conversation, 409, item_forms={item.id: form}, item_edits={
-                item.id: edits.EditState.refused(request.form, current, merged.conflicts)}))
+    answer, merged = _merge_point_form(
+        conversation, item, console_module.edit_item_form(conversation),
+        console_module.item_values(item), "item", _("The change wasn't saved."),
+        _item_words(conversation))
+    if merged is None:
+        return answer
     capture.edit(conversation, item, _author(), merged.changes)
     return saved(conversation, console_module.item_values(item), f"item-{item.id}")
 
@@ -150,26 +162,12 @@ def merge_items(conversation_id: int) -> Any:
 def action_details(conversation_id: int, item_id: int) -> Any:
     conversation = owned(conversation_id)
     item = _item(conversation, item_id)
-    form = console_module.action_form(conversation)
-    fields = console_module.ACTION_FIELDS
     current = console_module.action_values(item)
-    if not form.validate_on_submit():
-        if wants_json():
-            return refuse(_("The action wasn't saved."), 422, form.errors)
-        return render_console(conversation, 422, action_forms={item.id: form}, action_edits={
-            item.id: edits.EditState.refused(request.form, current, ())})
-    if not item.is_live:
-        return _gone(conversation, item, item.text)
-    sent = {name: form[name].data for name in fields}
-    sent["owner_name"] = sent["owner_name"] or ""
-    sent["first_step"] = sent["first_step"] or ""
-    merged = edits.merge(current, sent, edits.seen_from(request.form, fields),
-                         {name: form[name].label.text for name in fields},
-                         edits.taken_from(request.form), display=in_words(form))
-    if not merged.ok:
-        return conflicted(merged.conflicts, lambda: render_console(
-            conversation, 409, action_forms={item.id: form}, action_edits={
-                item.id: edits.EditState.refused(request.form, current, merged.conflicts)}))
+    answer, merged = _merge_point_form(
+        conversation, item, console_module.action_form(conversation), current, "action",
+        _("The action wasn't saved."))
+    if merged is None:
+        return answer
     final = {**current, **merged.changes}
     owner_participant = None
     if final["owner_participant"]:

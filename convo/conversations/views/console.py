@@ -12,8 +12,8 @@ from flask_login import current_user, login_required
 
 from convo.conversations import console as console_module
 from convo.conversations import service
-from convo.conversations.blueprint import (bp, confirmed, conflicted, done, owned, refuse,
-                                           saved, wants_json)
+from convo.conversations.blueprint import (bp, confirmed, conflicted, done, merge_form, owned,
+                                           refuse, saved, wants_json)
 from convo.conversations.capture import Author
 from convo.conversations.forms import AddQuestionForm, AgreementForm
 from convo.core import edits
@@ -144,17 +144,13 @@ def add_question(conversation_id: int) -> Any:
 def agreement(conversation_id: int) -> Any:
     conversation = owned(conversation_id)
     form = AgreementForm()
-    fields = console_module.AGREEMENT_FIELDS
     current = console_module.agreement_values(conversation)
     if not form.validate_on_submit():
         if wants_json():
             return refuse(_("Please check the agreement."), 422, form.errors)
         return render_console(conversation, 422, agreement_form=form,
                               agreement_edit=edits.EditState.refused(request.form, current, ()))
-    merged = edits.merge(current, {name: form[name].data or "" for name in fields},
-                         edits.seen_from(request.form, fields),
-                         {name: form[name].label.text for name in fields},
-                         edits.taken_from(request.form))
+    merged = merge_form(form, current)
     if not merged.ok:
         return conflicted(merged.conflicts, lambda: render_console(
             conversation, 409, agreement_form=form,

@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from convo.conversations import deleting, exporting, service
-from convo.conversations.blueprint import bp, confirmed, in_words, owned
+from convo.conversations.blueprint import bp, confirmed, merge_form, owned
 from convo.conversations.capture import Author
 from convo.conversations.forms import ConversationForm, DeleteForm, ParticipantForm
 from convo.conversations.labels import STATUS_LABELS
@@ -226,10 +226,7 @@ def edit(conversation_id: int) -> Any:
         status = 422
         state = edits.EditState.refused(request.form, current, ())
         if form.validate_on_submit():
-            merged = edits.merge(current, _form_values(form, DETAIL_FIELDS),
-                                 edits.seen_from(request.form, DETAIL_FIELDS),
-                                 {name: form[name].label.text for name in DETAIL_FIELDS},
-                                 edits.taken_from(request.form), display=in_words(form))
+            merged = merge_form(form, current)
             if not merged.ok:
                 status = 409
                 state = edits.EditState.refused(request.form, current, merged.conflicts)
@@ -284,10 +281,7 @@ def edit_participant(conversation_id: int, participant_id: int) -> Any:
         status = 422
         state = edits.EditState.refused(request.form, current, ())
         if form.validate_on_submit():
-            merged = edits.merge(current, _form_values(form, PARTICIPANT_FIELDS),
-                                 edits.seen_from(request.form, PARTICIPANT_FIELDS),
-                                 {name: form[name].label.text for name in PARTICIPANT_FIELDS},
-                                 edits.taken_from(request.form), display=in_words(form))
+            merged = merge_form(form, current)
             if merged.ok:
                 service.update_participant(conversation, participant, merged.changes,
                                            _author())
