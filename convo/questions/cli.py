@@ -159,9 +159,7 @@ def outline(qs: QuestionSet) -> Iterator[str]:
             yield from _wrap(_("Tends to bring up: %(kinds)s",
                                kinds=", ".join(question.surfaces)), 7, 9)
     if qs.ratings:
-        yield ""
-        yield _("Rating instruments")
-        yield "-" * 40
+        yield from _heading(_("Rating instruments"))
         for rating in qs.ratings:
             yield ""
             yield f"{t(rating.title)} [{rating.id}]"
@@ -179,31 +177,29 @@ def outline(qs: QuestionSet) -> Iterator[str]:
             for criterion in rating.criteria:
                 yield from _wrap(f"- {t(criterion.title)}: {t(criterion.description)}", 5, 7)
     if qs.relationship_types:
-        yield ""
-        yield _("Relationship types")
-        yield "-" * 40
+        yield from _heading(_("Relationship types"))
         for kind in qs.relationship_types:
             yield from _wrap(f"- {t(kind.title)}: {t(kind.description)}", 0, 2)
     yield from _toolkit_outline(qs, t)
     if qs.glossary:
-        yield ""
-        yield _("Glossary")
-        yield "-" * 40
+        yield from _heading(_("Glossary"))
         for term, explanation in sorted(qs.glossary.items()):
             yield from _wrap(f"{term}: {t(explanation)}", 0, 2)
 
 
+def _heading(title: str) -> Iterator[str]:
+    yield ""
+    yield title
+    yield "-" * 40
+
+
 def _toolkit_outline(qs: QuestionSet, t: Any) -> Iterator[str]:
     if qs.ground_rules:
-        yield ""
-        yield _("Ground rules to propose")
-        yield "-" * 40
+        yield from _heading(_("Ground rules to propose"))
         for rule in qs.ground_rules:
             yield from _wrap("- " + t(rule), 0, 2)
     if qs.toolkit:
-        yield ""
-        yield _("Toolkit notes")
-        yield "-" * 40
+        yield from _heading(_("Toolkit notes"))
         for note in qs.toolkit:
             yield ""
             yield f"{t(note.title)} [{note.id}]"
@@ -212,9 +208,7 @@ def _toolkit_outline(qs: QuestionSet, t: Any) -> Iterator[str]:
                 yield from _wrap(_("Borrowed from %(source)s.",
                                    source=t(note.borrowed_from)), 3, 5)
     if qs.preparation:
-        yield ""
-        yield _("Preparation calls")
-        yield "-" * 40
+        yield from _heading(_("Preparation calls"))
         for prep in qs.preparation:
             yield ""
             yield from _wrap(f"{t(prep.text)} [{prep.id}]", 0, 3)
