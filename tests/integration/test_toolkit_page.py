@@ -105,3 +105,29 @@ def test_a_shortened_stage_says_it_is_too_short_for_its_core_questions(app, clie
     auth.post(url, data=data, form_page=url)
     assert "too short for its core questions (they need 8)" in page_text(
         client.get(f"/conversations/{ref.id}"))
+
+
+def test_a_conversation_prepared_before_core_questions_calls_nothing_optional(
+        app, client, auth, make_conversation):
+    """A set of the first edition marked no core questions: its conversations keep their
+    snapshot, and the console and the screen do not call every question optional."""
+    from convo.conversations import service
+    from convo.questions.schema import QuestionSet
+
+    ref = make_conversation()
+
+    def first_edition(conversation):  # type: ignore[no-untyped-def]
+        data = service.question_set_for(conversation).model_dump(by_alias=True)
+        for stage in data["stages"]:
+            for question in stage["questions"]:
+                question["core"] = False
+        conversation.snapshot = service.snapshot_for(QuestionSet.model_validate(data))
+        conversation.current_stage_id, conversation.current_question_id = "open", "open_hopes"
+
+    with_conversation(app, ref, first_edition)
+    auth.sign_in_as(ref.facilitator)
+    console = page_text(client.get(f"/conversations/{ref.id}/console"))
+    assert "By the end of today, what would you each like to leave with?" in console
+    assert "Optional: if time allows" not in console and "Core question" not in console
+    screen = page_text(client.get(f"/c/{ref.id}/screen"))
+    assert "Extra question" not in screen and "Key question" not in screen
