@@ -391,3 +391,15 @@ def test_did_you_mean_for_includes_and_values(tmp_path):
 def test_lead_ins_do_not_hide_an_open_question():
     assert lint.closed_opener("So, what now?") is None
     assert lint.closed_opener("Now, is it?") == "Now, is"
+
+
+def test_an_unknown_key_in_a_toolkit_part_is_reported_in_the_part(tmp_path):
+    write(tmp_path / "shared", "my_notes.yaml", (
+        "part: my_notes\ntoolkit:\n  - id: when_late\n    title: When people arrive late\n"
+        "    txet: Welcome them and give a one-line catch-up.\n"))
+    text = SAMPLE + "toolkit:\n  - include: my_notes\n"
+    found = problems(tmp_path, text)
+    assert ("shared/my_notes.yaml:5: toolkit note 'when_late': unknown key 'txet' (did you mean "
+            "'text'?) (in the part included by sample)") in found
+    assert ("shared/my_notes.yaml:3: toolkit note 'when_late': missing key 'text' (in the part "
+            "included by sample)") in found
