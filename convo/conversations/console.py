@@ -24,6 +24,8 @@ from convo.live import devices as devices_module
 from convo.live import state
 from convo.models import Conversation, Device, Item
 from convo.questions.schema import RatingInstrument
+from convo.questions.toolkit import Toolkit
+from convo.questions.toolkit import build as build_toolkit
 from convo.ratings import service as ratings
 from convo.ratings.compare import Comparison, compare
 
@@ -126,6 +128,7 @@ class ConsoleView:
     devices: list[Device]
     earlier_actions: list[Item]  # last time's, done ones too (a mistake can be put right)
     forms: ConsoleForms
+    toolkit: Toolkit  # the set's notes for when the room is stuck, one side dominates, ...
 
     def item_edit(self, item: Item) -> edits.EditState:
         return self.forms.item_edits.get(item.id) or edits.EditState.of(item_values(item))
@@ -189,4 +192,6 @@ def build(conversation: Conversation, *, capture_form_: CaptureForm | None = Non
         devices=devices_module.devices_for(conversation),
         earlier_actions=service.actions_before(conversation),
         forms=forms,
+        toolkit=build_toolkit(running.question_set, conversation.locale,
+                              conversation.agency_subtype),
     )

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from convo.questions import timing
 from convo.questions.schema import QuestionSet, RatingInstrument, text_in
 
 
@@ -24,6 +25,7 @@ class PlannedQuestion:
     sources: tuple[str, ...] = ()
     surfaces: tuple[str, ...] = ()
     added: bool = False
+    core: bool = False  # one of the stage's core questions; the rest are optional
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,21 @@ class PlannedStage:
     rating: str | None
     relationship_type: bool
     questions: tuple[PlannedQuestion, ...] = field(default_factory=tuple)
+    is_break: bool = False
+
+    @property
+    def core_questions(self) -> tuple[PlannedQuestion, ...]:
+        return tuple(q for q in self.questions if q.core)
+
+    @property
+    def core_minutes(self) -> int:
+        """The fewest minutes this stage's core questions need (timing.py's rule)."""
+        return timing.core_minutes(len(self.core_questions), self.rating is not None)
+
+    @property
+    def fits(self) -> bool:
+        """Its planned minutes leave room for its core questions."""
+        return self.minutes >= self.core_minutes
 
 
 @dataclass(frozen=True)
@@ -86,9 +103,11 @@ def load_snapshot(body: str) -> QuestionSet:
     return QuestionSet.model_validate(json.loads(body), strict=False)
 
 
-def build(question_set: QuestionSet, stage_rows: list, added: list, locale: str) -> Plan:
+def build(question_set: QuestionSet, stage_rows: list, added: list, locale: str,
+          subtype: str | None = None) -> Plan:
     """Combine the set with the conversation's stage plan (rows with stage_id, included,
-    minutes, seconds_spent) and added questions (rows with key, stage_id, text, addressed_to)."""
+    minutes, seconds_spent) and added questions (rows with key, stage_id, text, addressed_to).
+    Questions meant only for other kinds of agency than `subtype` are left out."""
     fallback = question_set.locale
     rows = {row.stage_id: row for row in stage_rows}
     positions = {row.stage_id: row.position for row in stage_rows}
@@ -104,8 +123,9 @@ def build(question_set: QuestionSet, stage_rows: list, added: list, locale: str)
                 why=text_in(q.why, locale, fallback),
                 sources=tuple(q.sources),
                 surfaces=tuple(q.surfaces),
+                core=q.core,
             )
-            for q in stage.questions
+            for q in stage.questions if q.applies_to(subtype)
         ]
         questions.extend(
             PlannedQuestion(id=a.key, text=a.text, addressed_to=a.addressed_to, added=True)
@@ -122,6 +142,7 @@ def build(question_set: QuestionSet, stage_rows: list, added: list, locale: str)
             rating=stage.rating,
             relationship_type=stage.relationship_type,
             questions=tuple(questions),
+            is_break=stage.is_break,
         )))
     stages.sort(key=lambda pair: pair[0])
     return Plan(question_set=question_set, stages=tuple(s for _, s in stages))

@@ -119,7 +119,8 @@ def question_set_for(conversation: Conversation) -> QuestionSet:
 
 def plan_for(conversation: Conversation) -> Plan:
     return build(question_set_for(conversation), list(conversation.stages),
-                 list(conversation.added_questions), conversation.locale)
+                 list(conversation.added_questions), conversation.locale,
+                 conversation.agency_subtype)
 
 
 def snapshot_for(question_set: QuestionSet) -> QuestionSetSnapshot:

@@ -1,5 +1,5 @@
-"""Pages: the question sets a facilitator can use, one set's outline, and (for admins) the
-state of the facilitators' own sets."""
+"""Pages: the question sets a facilitator can use, one set's outline, a conversation's
+printable toolkit, and (for admins) the state of the facilitators' own sets."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, render_template
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from convo.auth.access import admin_required
 from convo.questions import registry as registry_module
-from convo.questions import sources
+from convo.questions import sources, timing, toolkit
 from convo.questions.cli import group as cli_group
 from convo.questions.labels import (ADDRESSED_TO_LABELS, AGENCY_TYPE_LABELS, COLUMN_LABELS,
                                     SURFACES_LABELS)
@@ -29,6 +30,10 @@ def init_app(app: Flask) -> None:
     registry_module.init_app(app)
     app.add_template_filter(localised, "localised")
     app.add_template_filter(sources.describe, "source_title")
+    app.add_template_global(toolkit.build, "build_toolkit")
+    # timing.py's rule, for the pages that plan stages around their core questions.
+    app.add_template_global(timing.MINUTES_PER_CORE_QUESTION, "minutes_per_core")
+    app.add_template_global(timing.MINUTES_TO_SCORE, "minutes_to_score")
     app.cli.add_command(cli_group)
 
 
@@ -70,12 +75,42 @@ def show(set_id: str) -> str:
     question_set = registry().get(set_id)
     if question_set is None:
         abort(404)
+    locale = str(get_locale() or question_set.locale)
     return render_template(
         "questions/show.html",
         qs=question_set,
         custom=registry().is_custom(set_id),
         total_minutes=sum(stage.minutes for stage in question_set.stages),
+        core_minutes={stage.id: timing.core_minutes(len(stage.core_questions),
+                                                    stage.rating is not None)
+                      for stage in question_set.stages},
+        subtype_titles={s.id: localised(s.title, question_set) for s in question_set.subtypes},
+        toolkit=toolkit.build(question_set, locale),
+        side_names={"partnership": _l("the partnership"), "agency": _l("the agency")},
+        heading=3,
+        show_sources=True,
         **_labels(),
+    )
+
+
+@bp.get("/conversations/<int:conversation_id>/toolkit")
+@login_required  # type: ignore[untyped-decorator]
+def conversation_toolkit(conversation_id: int) -> str:
+    """The toolkit of a conversation's question set, for its kind of agency, to print:
+    the preparation call with each side, the ground rules and the notes."""
+    from convo.conversations import service
+
+    conversation = service.load_for_facilitator(conversation_id, current_user)
+    question_set = service.question_set_for(conversation)
+    return render_template(
+        "questions/conversation_toolkit.html",
+        conversation=conversation,
+        qs=question_set,
+        toolkit=toolkit.build(question_set, conversation.locale, conversation.agency_subtype),
+        side_names={side: conversation.party_name(side) for side in toolkit.SIDES},
+        heading=2,
+        subtype_titles={},
+        show_sources=False,
     )
 
 

@@ -7,6 +7,7 @@ into that data and a message; the loader turns paths into files and lines.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +24,12 @@ COLLECTIONS = {
     "criteria": "criterion",
     "relationship_types": "relationship type",
     "subtypes": "subtype",
+    "toolkit": "toolkit note",
+    "preparation": "preparation question",
 }
+# Scales up to this many points label every point ("1 Not at all" ... "5 Fully"); longer
+# ones, like seed 003's 1 to 10, need labels only at their two ends.
+LABEL_EVERY_POINT_UP_TO = 7
 # The single thing a shared part holds at its root.
 PART_ROOTS = {"stage": "stage", "rating": "rating"}
 
@@ -175,6 +181,22 @@ def named_texts(data: Any, loc: Loc) -> Iterator[tuple[Loc, Any]]:
                 yield iloc + (name,), item[name]
 
 
+def toolkit_texts(data: Any) -> Iterator[tuple[Loc, Any]]:
+    """The ground rules, toolkit notes and preparation questions, at the root of a set or of
+    a part that holds them."""
+    rules = at(data, ("ground_rules",))
+    if isinstance(rules, list):
+        for index, rule in enumerate(rules):
+            if not isinstance(rule, dict):
+                yield ("ground_rules", index), rule
+    for nloc, note in dicts(data, ("toolkit",)):
+        for name in ("title", "text", "borrowed_from"):
+            if name in note:
+                yield nloc + (name,), note[name]
+    for ploc, _prep in dicts(data, ("preparation",)):
+        yield from question_texts(data, ploc)
+
+
 def set_texts(data: Any) -> Iterator[tuple[Loc, Any]]:
     """Every text field of an assembled set, with its path."""
     if not isinstance(data, dict):
@@ -194,6 +216,7 @@ def set_texts(data: Any) -> Iterator[tuple[Loc, Any]]:
     for rloc, _rating in dicts(data, ("ratings",)):
         yield from rating_texts(data, rloc)
     yield from named_texts(data, ("relationship_types",))
+    yield from toolkit_texts(data)
 
 
 def part_texts(data: Any) -> Iterator[tuple[Loc, Any]]:
@@ -207,6 +230,7 @@ def part_texts(data: Any) -> Iterator[tuple[Loc, Any]]:
     if "rating" in data:
         yield from rating_texts(data, ("rating",))
     yield from named_texts(data, ("relationship_types",))
+    yield from toolkit_texts(data)
 
 
 def plain(value: Any) -> list[str]:
@@ -266,11 +290,19 @@ def check_scale(data: Any, loc: Loc) -> list[Finding]:
             "must give a label for every point from %(min)s to %(max)s (none given)",
             min=low, max=high)))
         return found
-    missing = [str(p) for p in range(low, high + 1) if p not in labels]
-    if missing:
-        found.append(Finding(loc + ("labels",), _(
-            "are missing %(points)s: give a label for every point from %(min)s to %(max)s",
-            points=", ".join(missing), min=low, max=high)))
+    if high - low + 1 <= LABEL_EVERY_POINT_UP_TO:
+        missing = [str(p) for p in range(low, high + 1) if p not in labels]
+        if missing:
+            found.append(Finding(loc + ("labels",), _(
+                "are missing %(points)s: give a label for every point from %(min)s to %(max)s",
+                points=", ".join(missing), min=low, max=high)))
+    else:
+        missing = [str(p) for p in (low, high) if p not in labels]
+        if missing:
+            found.append(Finding(loc + ("labels",), _(
+                "are missing %(points)s: a scale of more than %(n)s points needs a label for "
+                "at least its two ends (%(min)s and %(max)s)", points=", ".join(missing),
+                n=LABEL_EVERY_POINT_UP_TO, min=low, max=high)))
     for point in labels:
         if type(point) is int and not low <= point <= high:
             found.append(Finding(loc + ("labels", point), _(
@@ -306,9 +338,54 @@ def check_question(data: Any, loc: Loc) -> list[Finding]:
 
 
 def check_stage(data: Any, loc: Loc) -> list[Finding]:
+    stage = at(data, loc)
     found = []
+    if isinstance(stage, dict):
+        questions = stage.get("questions")
+        if stage.get("break") is True:
+            for key in ("questions", "rating", "relationship_type"):
+                if stage.get(key) not in (None, [], False):
+                    found.append(Finding(loc + (key,), _(
+                        "is not for a break: a break is time set aside, with no questions or "
+                        "rating (remove '%(key)s', or 'break: true')", key=key)))
+        elif "questions" not in stage:
+            found.append(Finding(loc, _(
+                "missing key 'questions' (a stage needs at least one question; a break says "
+                "'break: true' instead)"), field=False))
+        elif questions == []:
+            found.append(Finding(loc + ("questions",), _(
+                "must not be empty: a stage needs at least one question")))
     for qloc, _question in dicts(data, loc + ("questions",)):
         found += check_question(data, qloc)
+    return found
+
+
+def _ids(data: Any, loc: Loc) -> list[str]:
+    return [str(item["id"]) for _l, item in dicts(data, loc) if isinstance(item.get("id"), str)]
+
+
+def unknown_reference(value: str, known: list[str], what: str) -> str:
+    """"'x' is not one of this set's subtypes (a, b) (did you mean 'a'?)"."""
+    message = _("'%(value)s' is not one of this set's %(what)s (%(known)s)", value=value,
+                what=what, known=", ".join(known) or _("it has none"))
+    close = difflib.get_close_matches(value, known, n=1)
+    if close:
+        message += " " + _("(did you mean '%(value)s'?)", value=close[0])
+    return str(message)
+
+
+def check_only_for(data: Any, items: list[tuple[Loc, dict[str, Any]]]) -> list[Finding]:
+    """Each subtype named in an `only_for` is one of the set's subtypes."""
+    subtypes = _ids(data, ("subtypes",))
+    found = []
+    for loc, item in items:
+        only_for = item.get("only_for")
+        if not isinstance(only_for, list):
+            continue
+        for index, value in enumerate(only_for):
+            if isinstance(value, str) and value not in subtypes:
+                found.append(Finding(loc + ("only_for", index), unknown_reference(
+                    value, subtypes, _("subtypes"))))
     return found
 
 
@@ -359,6 +436,12 @@ def check_set(data: Any, incomplete: frozenset[Loc] = frozenset()) -> list[Findi
     found += duplicate_ids(data, questions, "question")
     found += duplicate_ids(data, ratings, "rating")
     found += duplicate_ids(data, list(dicts(data, ("relationship_types",))), "relationship type")
+    notes = list(dicts(data, ("toolkit",)))
+    preparation = list(dicts(data, ("preparation",)))
+    found += duplicate_ids(data, notes, "toolkit note")
+    found += duplicate_ids(data, preparation, "preparation question")
+    if ("subtypes",) not in incomplete:
+        found += check_only_for(data, questions + notes + preparation)
     translations = data.get("translations")
     if isinstance(translations, list) and data.get("locale") in translations:
         found.append(Finding(("translations",), _(
@@ -372,10 +455,9 @@ def check_set(data: Any, incomplete: frozenset[Loc] = frozenset()) -> list[Findi
         rating = stage.get("rating")
         if ("ratings",) not in incomplete and isinstance(rating, str) \
                 and rating not in rating_ids:
-            known = ", ".join(sorted(i for i in rating_ids if isinstance(i, str)))
-            found.append(Finding(sloc + ("rating",), _(
-                "'%(rating)s' is not one of this set's rating instruments (%(known)s)",
-                rating=rating, known=known or _("it has none"))))
+            known = sorted(i for i in rating_ids if isinstance(i, str))
+            found.append(Finding(sloc + ("rating",), unknown_reference(
+                rating, known, _("rating instruments"))))
         if ("relationship_types",) not in incomplete and stage.get("relationship_type") is True \
                 and not data.get("relationship_types"):
             found.append(Finding(sloc + ("relationship_type",), _(
@@ -402,4 +484,7 @@ def check_part(data: Any) -> list[Finding]:
     if isinstance(data.get("relationship_types"), list):
         found += duplicate_ids(data, list(dicts(data, ("relationship_types",))),
                                "relationship type")
+    for kind, name in (("toolkit", "toolkit note"), ("preparation", "preparation question")):
+        if isinstance(data.get(kind), list):
+            found += duplicate_ids(data, list(dicts(data, (kind,))), name)
     return found

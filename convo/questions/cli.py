@@ -6,6 +6,7 @@ import sys
 import textwrap
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -13,7 +14,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from convo.questions import loader, sources
+from convo.questions import loader, sources, timing
 from convo.questions.problems import Problem, merge, strictly
 from convo.questions.registry import registry
 from convo.questions.schema import QuestionSet, text_in
@@ -122,6 +123,13 @@ def outline(qs: QuestionSet) -> Iterator[str]:
         yield _("%(n)s. %(title)s (%(minutes)s minutes) [%(id)s]", n=s, title=t(stage.title),
                 minutes=stage.minutes, id=stage.id)
         yield from _wrap(_("Purpose: %(text)s", text=t(stage.purpose)), 3, 5)
+        if stage.is_break:
+            yield from _wrap(_("A break: no questions."), 3, 5)
+        else:
+            needed = timing.core_minutes(len(stage.core_questions), stage.rating is not None)
+            yield from _wrap(_("Core questions: %(count)s, needing about %(needed)s of its "
+                               "%(minutes)s minutes.", count=len(stage.core_questions),
+                               needed=needed, minutes=stage.minutes), 3, 5)
         yield from _wrap(_("Notes for the facilitator: %(text)s",
                            text=t(stage.facilitator_notes)), 3, 5)
         rating = qs.rating(stage.rating) if stage.rating else None
@@ -134,8 +142,13 @@ def outline(qs: QuestionSet) -> Iterator[str]:
         for q, question in enumerate(stage.questions, 1):
             yield ""
             yield from _wrap(f"{s}.{q} {t(question.text)}", 3, 7)
-            yield from _wrap(_("Asked %(whom)s [%(id)s]",
-                               whom=ADDRESSED_TO[question.addressed_to], id=question.id), 7)
+            kind = _("core") if question.core else _("optional")
+            yield from _wrap(_("Asked %(whom)s, %(kind)s [%(id)s]",
+                               whom=ADDRESSED_TO[question.addressed_to], kind=kind,
+                               id=question.id), 7)
+            if question.only_for:
+                yield from _wrap(_("Only for: %(subtypes)s",
+                                   subtypes=", ".join(question.only_for)), 7, 9)
             yield " " * 7 + _("Follow-ups:")
             for follow_up in question.follow_ups:
                 yield from _wrap("- " + t(follow_up), 9, 11)
@@ -146,9 +159,7 @@ def outline(qs: QuestionSet) -> Iterator[str]:
             yield from _wrap(_("Tends to bring up: %(kinds)s",
                                kinds=", ".join(question.surfaces)), 7, 9)
     if qs.ratings:
-        yield ""
-        yield _("Rating instruments")
-        yield "-" * 40
+        yield from _heading(_("Rating instruments"))
         for rating in qs.ratings:
             yield ""
             yield f"{t(rating.title)} [{rating.id}]"
@@ -166,17 +177,44 @@ def outline(qs: QuestionSet) -> Iterator[str]:
             for criterion in rating.criteria:
                 yield from _wrap(f"- {t(criterion.title)}: {t(criterion.description)}", 5, 7)
     if qs.relationship_types:
-        yield ""
-        yield _("Relationship types")
-        yield "-" * 40
+        yield from _heading(_("Relationship types"))
         for kind in qs.relationship_types:
             yield from _wrap(f"- {t(kind.title)}: {t(kind.description)}", 0, 2)
+    yield from _toolkit_outline(qs, t)
     if qs.glossary:
-        yield ""
-        yield _("Glossary")
-        yield "-" * 40
+        yield from _heading(_("Glossary"))
         for term, explanation in sorted(qs.glossary.items()):
             yield from _wrap(f"{term}: {t(explanation)}", 0, 2)
+
+
+def _heading(title: str) -> Iterator[str]:
+    yield ""
+    yield title
+    yield "-" * 40
+
+
+def _toolkit_outline(qs: QuestionSet, t: Any) -> Iterator[str]:
+    if qs.ground_rules:
+        yield from _heading(_("Ground rules to propose"))
+        for rule in qs.ground_rules:
+            yield from _wrap("- " + t(rule), 0, 2)
+    if qs.toolkit:
+        yield from _heading(_("Toolkit notes"))
+        for note in qs.toolkit:
+            yield ""
+            yield f"{t(note.title)} [{note.id}]"
+            yield from _wrap(t(note.text), 3)
+            if note.borrowed_from is not None:
+                yield from _wrap(_("Borrowed from %(source)s.",
+                                   source=t(note.borrowed_from)), 3, 5)
+    if qs.preparation:
+        yield from _heading(_("Preparation calls"))
+        for prep in qs.preparation:
+            yield ""
+            yield from _wrap(f"{t(prep.text)} [{prep.id}]", 0, 3)
+            yield from _wrap(_("Asked %(whom)s, alone", whom=ADDRESSED_TO[prep.asked_of]), 3)
+            for follow_up in prep.follow_ups:
+                yield from _wrap("- " + t(follow_up), 5, 7)
 
 
 @group.command("show")

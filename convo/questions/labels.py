@@ -22,5 +22,6 @@ SURFACES_LABELS = {
     "opportunity": _l("opportunities"),
     "action": _l("actions"),
     "strength": _l("strengths"),
+    "note": _l("notes"),
 }
 COLUMN_LABELS = {"at_start": _l("At the start"), "now": _l("Now")}

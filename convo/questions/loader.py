@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from convo import ROOT
@@ -24,7 +25,8 @@ from convo.questions import checks, lint, yamlsource
 from convo.questions.checks import Finding
 from convo.questions.problems import Problem
 from convo.questions.schema import (
-    PART_KINDS, SLUG, Question, QuestionSet, RatingInstrument, RelationshipType, Stage,
+    LIST_KINDS, PART_KINDS, SLUG, Note, PrepQuestion, Question, QuestionSet, RatingInstrument,
+    RelationshipType, Stage, Text,
 )
 from convo.questions.yamlsource import Loc, Source, YamlSyntaxError
 
@@ -36,17 +38,33 @@ SUFFIX = ".yaml"
 
 Kind = Literal["set", "part"]
 
+# What an include must bring in at each place, in words for a message.
+WANTED = {
+    "stage": _l("a stage"),
+    "questions": _l("a list of questions"),
+    "rating": _l("a rating"),
+    "relationship_types": _l("a list of relationship types"),
+    "ground_rules": _l("a list of ground rules"),
+    "toolkit": _l("a list of toolkit notes"),
+    "preparation": _l("a list of preparation questions"),
+}
+
 PART_MODELS: dict[str, type[BaseModel]] = {
     "stage": Stage,
     "questions": Question,
     "rating": RatingInstrument,
     "relationship_types": RelationshipType,
+    "toolkit": Note,
+    "preparation": PrepQuestion,
 }
 _PART_ADAPTERS: dict[str, TypeAdapter[Any]] = {
     "stage": TypeAdapter(Stage),
     "questions": TypeAdapter(Annotated[list[Question], Field(min_length=1)]),
     "rating": TypeAdapter(RatingInstrument),
     "relationship_types": TypeAdapter(Annotated[list[RelationshipType], Field(min_length=1)]),
+    "ground_rules": TypeAdapter(Annotated[list[Text], Field(min_length=1)]),
+    "toolkit": TypeAdapter(Annotated[list[Note], Field(min_length=1)]),
+    "preparation": TypeAdapter(Annotated[list[PrepQuestion], Field(min_length=1)]),
 }
 
 
@@ -146,7 +164,7 @@ def load_set(path: Path, shared_dirs: Sequence[Path] | None = None,
     for found in checks.check_set(assembled, frozenset(assembly.incomplete)):
         assembly.finding(assembled, found)
     if style:
-        for found in lint.lint_set(assembled):
+        for found in lint.lint_set(assembled, frozenset(assembly.incomplete)):
             assembly.finding(assembled, found, "warning")
     ok = question_set is not None and not any(p.is_error for p in assembly.problems)
     return assembly.result("set", question_set if ok else None)
@@ -187,6 +205,8 @@ class _Assembly:
         self.problems: list[Problem] = []
         self.origins: dict[Loc, Origin] = {}
         self.incomplete: set[Loc] = set()  # lists that lost an item to a failed include
+        # Keys read as text (path, line of their mapping, key): not reported as missing too.
+        self.absorbed: set[tuple[Path, int, str]] = set()
         self._parts: dict[Path, Source | None] = {}
 
     # -- reporting
@@ -223,7 +243,32 @@ class _Assembly:
             return None
         for found in source.problems:
             self.problem(path, found.line, found.message)
+        self.over_indented(path, source)
         return source
+
+    def over_indented(self, path: Path, source: Source) -> None:
+        """A key indented too far under a `>` text is read by YAML as more of the text:
+        report it at its own line (instead of as a missing key) when the mapping it was
+        meant for lacks it and takes such a key."""
+        is_part = isinstance(source.data, dict) and "part" in source.data
+        for suspect in source.suspects:
+            meant_for = suspect.loc[:-1]
+            mapping = checks.at(source.data, meant_for)
+            if not isinstance(mapping, dict) or suspect.key in mapping:
+                continue
+            if is_part:
+                kind = meant_for[0] if meant_for else None
+                model = PART_MODELS.get(str(kind))
+                keys = _keys_at(model, meant_for[1:]) if model else []
+            else:
+                keys = _keys_at(QuestionSet, meant_for)
+            if suspect.key not in keys:
+                continue
+            text_key = str(suspect.loc[-1])
+            self.problem(path, suspect.line, _(
+                "'%(key)s' is indented too far, so YAML read it as more of the text of "
+                "'%(text)s' above: line it up with '%(text)s'", key=suspect.key, text=text_key))
+            self.absorbed.add((path, source.line(meant_for), suspect.key))
 
     def read_part(self, path: Path) -> Source | None:
         """A part file, its own structure checked (once, however often it is included)."""
@@ -286,9 +331,12 @@ class _Assembly:
         part_path = self.find_part(name)
         if part_path is None:
             where = ", ".join(_display(d) for d in self.shared_dirs)
-            self.problem(path, line, _(
-                "unknown include '%(name)s': there is no %(file)s in %(dirs)s",
-                name=name, file=name + SUFFIX, dirs=where))
+            message = _("unknown include '%(name)s': there is no %(file)s in %(dirs)s",
+                        name=name, file=name + SUFFIX, dirs=where)
+            close = difflib.get_close_matches(name, self.part_names(), n=1)
+            if close:
+                message += " " + _("(did you mean '%(name)s'?)", name=close[0])
+            self.problem(path, line, message)
             return None
         part = self.read_part(part_path)
         if part is None:
@@ -296,10 +344,15 @@ class _Assembly:
         if kind not in part.data:
             held = next(k for k in PART_KINDS if k in part.data)
             self.problem(path, line, _(
-                "part '%(name)s' holds %(held)s, but a %(kind)s is wanted here",
-                name=name, held=held, kind=kind))
+                "part '%(name)s' holds %(held)s, but %(wanted)s is wanted here",
+                name=name, held=held, wanted=WANTED[kind]))
             return None
         return part, part_path, name
+
+    def part_names(self) -> list[str]:
+        """Every part an include could name: the files in the shared folders."""
+        return sorted({p.stem for folder in self.shared_dirs if folder.is_dir()
+                       for p in set_files(folder)})
 
     # -- assembling: copy data, recording where each path came from
 
@@ -322,6 +375,10 @@ class _Assembly:
             elif key == "relationship_types" and _include_of(value):
                 self.origins[loc] = Origin(path, source.line(loc))
                 out[key] = self.whole(value, "relationship_types", source, path, loc, ())
+            elif key in LIST_KINDS and isinstance(value, list):
+                self.origins[loc] = Origin(path, source.line(loc))
+                out[key] = []
+                self.spliced(key, value, source, path, loc, out[key], loc, ())
             else:
                 self.graft(source, path, loc, loc)
                 out[key] = value
@@ -335,10 +392,10 @@ class _Assembly:
             loc = (key,)
             if key == "stage":
                 out[key] = self.stage(value, source, path, loc, loc, chain)
-            elif key == "questions" and isinstance(value, list):
+            elif key in LIST_KINDS and isinstance(value, list):
                 self.origins[loc] = Origin(path, source.line(loc))
                 out[key] = []
-                self.questions(value, source, path, loc, out[key], loc, chain)
+                self.spliced(key, value, source, path, loc, out[key], loc, chain)
             else:
                 self.graft(source, path, loc, loc)
                 out[key] = value
@@ -374,27 +431,29 @@ class _Assembly:
             if key == "questions" and isinstance(value, list):
                 self.origins[dst + (key,)] = Origin(path, source.line(src + (key,)))
                 out[key] = []
-                self.questions(value, source, path, src + (key,), out[key], dst + (key,), chain)
+                self.spliced(key, value, source, path, src + (key,), out[key], dst + (key,),
+                             chain)
             else:
                 self.graft(source, path, src + (key,), dst + (key,))
                 out[key] = value
         return out
 
-    def questions(self, items: list[Any], source: Source, path: Path, src: Loc,
-                  out: list[Any], dst: Loc, chain: tuple[str, ...]) -> None:
-        """Append `items` to `out`, splicing in included lists of questions."""
+    def spliced(self, kind: str, items: list[Any], source: Source, path: Path, src: Loc,
+                out: list[Any], dst: Loc, chain: tuple[str, ...]) -> None:
+        """Append `items` to `out`, splicing in the lists that included parts of `kind`
+        (questions, ground_rules, toolkit, preparation) hold."""
         for index, item in enumerate(items):
             iloc = src + (index,)
             if _include_of(item):
-                found = self.resolve(item, "questions", source, path, iloc, chain)
+                found = self.resolve(item, kind, source, path, iloc, chain)
                 if found is None:
                     self.incomplete.add(dst)
                     continue
                 part, part_path, name = found
-                included = part.data["questions"]
+                included = part.data[kind]
                 if isinstance(included, list):
-                    self.questions(included, part, part_path, ("questions",), out, dst,
-                                   chain + (name,))
+                    self.spliced(kind, included, part, part_path, (kind,), out, dst,
+                                 chain + (name,))
                 continue
             self.graft(source, path, iloc, dst + (len(out),))
             out.append(item)
@@ -451,6 +510,10 @@ class _Assembly:
             loc = prefix + tuple(error["loc"])
             if error["type"] == "too_short" and loc in self.incomplete:
                 continue  # the failed include has been reported
+            if error["type"] == "missing":
+                origin = self.origin(loc[:-1])
+                if (origin.path, origin.line, str(loc[-1])) in self.absorbed:
+                    continue  # reported where the key is, indented too far
             self.finding(data, schema_finding(data, error, loc, keys_at))
 
 
@@ -463,9 +526,17 @@ def _keys_at(model: type[BaseModel], loc: Loc) -> list[str]:
     for key in loc:
         if isinstance(key, int) or current is None:
             continue
-        info = current.model_fields.get(str(key))
+        info = _field(current, str(key))
         current = _inner_model(info.annotation) if info else None
-    return list(current.model_fields) if current else []
+    return [info.alias or name for name, info in current.model_fields.items()] if current else []
+
+
+def _field(model: type[BaseModel], key: str) -> Any:
+    """The field `key` names, by its name or its alias (a stage's `break`)."""
+    for name, info in model.model_fields.items():
+        if key in (name, info.alias):
+            return info
+    return None
 
 
 def _inner_model(annotation: Any) -> type[BaseModel] | None:
@@ -480,6 +551,16 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
 
 def _choices(expected: str) -> str:
     return ", ".join(re.findall(r"'([^']*)'", expected)) or expected
+
+
+def _one_of(expected: str, given: Any) -> str:
+    """"must be one of both, partnership, agency (did you mean 'partnership'?)"."""
+    choices = re.findall(r"'([^']*)'", expected)
+    message = _("must be one of %(choices)s", choices=_choices(expected))
+    close = difflib.get_close_matches(str(given), choices, n=1) if isinstance(given, str) else []
+    if close:
+        message += " " + _("(did you mean '%(value)s'?)", value=close[0])
+    return str(message)
 
 
 def schema_finding(data: Any, error: Any, loc: Loc, keys_at: Any) -> Finding:
@@ -500,8 +581,7 @@ def schema_finding(data: Any, error: Any, loc: Loc, keys_at: Any) -> Finding:
             message += " " + _("(did you mean '%(key)s'?)", key=close[0])
         return Finding(loc, message, field=False)
     messages = {
-        "literal_error": lambda: _("must be one of %(choices)s",
-                                   choices=_choices(str(ctx.get("expected", "")))),
+        "literal_error": lambda: _one_of(str(ctx.get("expected", "")), error.get("input")),
         "string_type": lambda: _("must be text"),
         "int_type": lambda: _("must be a whole number"),
         "int_parsing": lambda: _("must be a whole number"),

@@ -17,7 +17,6 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PlainValidat
                       model_validator)
 from pydantic_core import PydanticCustomError
 
-from convo.questions.yamlsource import Loc
 
 AGENCY_TYPES = (
     "local_authority",
@@ -32,7 +31,7 @@ AgencyType = Literal[
     "other_public_agency", "lto",
 ]
 AddressedTo = Literal["both", "partnership", "agency"]
-Surfaces = Literal["challenge", "opportunity", "action", "strength"]
+Surfaces = Literal["challenge", "opportunity", "action", "strength", "note"]
 Column = Literal["at_start", "now"]
 
 SEEDS = ("000", "001", "002", "003", "004")
@@ -96,24 +95,80 @@ class Subtype(Model):
 
 
 class Question(Model):
+    """A question asked in the conversation.  `core`: one of the two or three a stage is
+    planned around (the rest are optional, asked if time allows).  `only_for`: the subtypes
+    it is meant for (empty: every subtype)."""
+
     id: Slug
     text: Text
     addressed_to: AddressedTo
+    core: bool = False
+    only_for: list[Slug] = []
     follow_ups: list[Text] = Field(min_length=1, max_length=4)
     why: Text
     sources: list[SourceRef] = Field(min_length=1)
     surfaces: list[Surfaces] = Field(min_length=1)
 
+    def applies_to(self, subtype: str | None) -> bool:
+        return applies(self.only_for, subtype)
+
 
 class Stage(Model):
+    """A stage of the conversation.  A break (`break: true`) has no questions, rating or
+    relationship type: it is time set aside, shown as a stage so that it is planned."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+
     id: Slug
     title: Text
     purpose: Text
     minutes: int = Field(ge=1, le=60)
     facilitator_notes: Text
+    is_break: bool = Field(default=False, alias="break")
     rating: Slug | None = None
     relationship_type: bool = False
-    questions: list[Question] = Field(min_length=1)
+    # At least one unless the stage is a break: checked in checks.py, with the line.
+    questions: list[Question] = []
+
+    @property
+    def core_questions(self) -> list[Question]:
+        return [q for q in self.questions if q.core]
+
+
+class Note(Model):
+    """A short note in the facilitator's toolkit: what to do when the room is stuck, what
+    the parking lot is.  `borrowed_from` names a method from outside the research."""
+
+    id: Slug
+    title: Text
+    text: Text
+    only_for: list[Slug] = []
+    borrowed_from: Text | None = None
+    sources: list[SourceRef] = []
+
+    def applies_to(self, subtype: str | None) -> bool:
+        return applies(self.only_for, subtype)
+
+
+class PrepQuestion(Model):
+    """A question for the preparation call a facilitator makes with one side alone before
+    the conversation."""
+
+    id: Slug
+    text: Text
+    asked_of: Literal["partnership", "agency", "both"]
+    only_for: list[Slug] = []
+    follow_ups: list[Text] = Field(default=[], max_length=4)
+    why: Text
+    sources: list[SourceRef] = Field(min_length=1)
+
+    def applies_to(self, subtype: str | None) -> bool:
+        return applies(self.only_for, subtype)
+
+
+def applies(only_for: list[str], subtype: str | None) -> bool:
+    """Meant for this conversation's subtype?  With no subtype chosen, everything is."""
+    return not only_for or subtype is None or subtype in only_for
 
 
 class Scale(Model):
@@ -197,6 +252,9 @@ class QuestionSet(Model):
     stages: list[Stage] = Field(min_length=1)
     ratings: list[RatingInstrument] = []
     relationship_types: list[RelationshipType] = []
+    ground_rules: list[Text] = []
+    toolkit: list[Note] = []
+    preparation: list[PrepQuestion] = []
 
     @property
     def locales(self) -> tuple[str, ...]:
@@ -215,7 +273,10 @@ class QuestionSet(Model):
 
 
 # What a shared part may hold, by its content key.
-PART_KINDS = ("stage", "questions", "rating", "relationship_types")
+PART_KINDS = ("stage", "questions", "rating", "relationship_types", "ground_rules", "toolkit",
+              "preparation")
+# Part kinds that hold a list, spliced into the list that includes them.
+LIST_KINDS = ("questions", "ground_rules", "toolkit", "preparation")
 
 
 def text_in(value: str | dict[str, str], locale: str, fallback: str) -> str:
@@ -223,34 +284,3 @@ def text_in(value: str | dict[str, str], locale: str, fallback: str) -> str:
     if isinstance(value, str):
         return value
     return value.get(locale) or value.get(fallback) or next(iter(value.values()), "")
-
-
-def iter_texts(question_set: QuestionSet) -> Iterator[tuple[Loc, str | dict[str, str]]]:
-    """Every text field of an assembled set with its path: what translations and the
-    acronym rule apply to."""
-    yield ("title",), question_set.title
-    yield ("description",), question_set.description
-    for i, subtype in enumerate(question_set.subtypes):
-        yield ("subtypes", i, "title"), subtype.title
-    for key, explanation in question_set.glossary.items():
-        yield ("glossary", key), explanation
-    for s, stage in enumerate(question_set.stages):
-        for name in ("title", "purpose", "facilitator_notes"):
-            yield ("stages", s, name), getattr(stage, name)
-        for q, question in enumerate(stage.questions):
-            base = ("stages", s, "questions", q)
-            yield base + ("text",), question.text
-            for f, follow_up in enumerate(question.follow_ups):
-                yield base + ("follow_ups", f), follow_up
-            yield base + ("why",), question.why
-    for r, rating in enumerate(question_set.ratings):
-        yield ("ratings", r, "title"), rating.title
-        yield ("ratings", r, "instructions"), rating.instructions
-        for point, label in rating.scale.labels.items():
-            yield ("ratings", r, "scale", "labels", point), label
-        for c, criterion in enumerate(rating.criteria):
-            yield ("ratings", r, "criteria", c, "title"), criterion.title
-            yield ("ratings", r, "criteria", c, "description"), criterion.description
-    for t, kind in enumerate(question_set.relationship_types):
-        yield ("relationship_types", t, "title"), kind.title
-        yield ("relationship_types", t, "description"), kind.description

@@ -12,7 +12,7 @@ Body font: Arial.  The Word file exists to be edited and forwarded, so it uses t
 that every recipient has (Windows, macOS, Office on the web; LibreOffice draws it with the
 metric-compatible Liberation Sans), and that NHS and council documents already use.  The
 PDF embeds its own font; both are plain, open sans-serifs.  The chart is the shared screen's
-SVG (convo.conversations.chart), rasterised by resvg (a self-contained PyPI wheel: no
+SVG (convo.ratings.chart), rasterised by resvg (a self-contained PyPI wheel: no
 browser, no network, no system library) with the PDF's Noto Sans, and it carries its text
 alternative as Word alt text; its table follows it.  (The PDF draws the same scores as bars
 inside its ratings table.)
@@ -49,7 +49,7 @@ from convo.summary.model import (ActionRow, PartyPeople, RatingsBlock, Relations
 __all__ = ["render_docx", "chart_png", "clean_text"]
 
 # ---------------------------------------------------------------------------------------------
-# Look: one place.  Colours are the chart's (convo.conversations.chart).
+# Look: one place.  Colours are the chart's (convo.ratings.chart).
 
 FONT = "Arial"
 NAVY = "1B3A4B"        # the partnership's colour in the chart; headings and table headers

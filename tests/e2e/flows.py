@@ -108,7 +108,8 @@ def join(e2e: Harness, phone: Page, code: str, name: str, check: bool = False) -
     expect(phone.locator(".who")).to_contain_text(name)
 
 
-def make_conversation(app: Any, owner_id: int, status: str = "live") -> tuple[int, str]:
+def make_conversation(app: Any, owner_id: int, status: str = "live", set_id: str = "health",
+                      subtype: str | None = "pcn") -> tuple[int, str]:
     """Prepare a conversation through the service layer, as the forms would."""
     from convo.conversations import service
     from convo.extensions import db
@@ -116,12 +117,12 @@ def make_conversation(app: Any, owner_id: int, status: str = "live") -> tuple[in
     from convo.questions.registry import registry
 
     with app.app_context():
-        question_set = registry().get("health")
+        question_set = registry().get(set_id)
         details = service.Details(
             partnership_name=PARTNERSHIP, partnership_area="Riverside, Exampletown",
-            agency_name=AGENCY, agency_type="health", agency_subtype="pcn",
+            agency_name=AGENCY, agency_type=question_set.agency_type, agency_subtype=subtype,
             purpose="Start a conversation about health in Riverside.", starts_at=None,
-            place="Riverside Community Hub", video_link=None, question_set_id="health")
+            place="Riverside Community Hub", video_link=None, question_set_id=set_id)
         conversation = service.create(db.session.get(Facilitator, owner_id), details,
                                       question_set)
         for person in PEOPLE:

@@ -170,13 +170,13 @@ class Harness:
             db.session.commit()
             return Person(person.id, email, name)
 
-    def conversation(self, owner: Person, status: str = "live",
-                     app: Any = None) -> tuple[int, str]:
-        """A health-agency conversation with four people, made directly (for tests whose
-        subject is not preparing one).  Returns (id, join code as shown)."""
+    def conversation(self, owner: Person, status: str = "live", app: Any = None,
+                     set_id: str = "health", subtype: str | None = "pcn") -> tuple[int, str]:
+        """A conversation (by default with a health agency) with four people, made directly
+        (for tests whose subject is not preparing one).  Returns (id, join code as shown)."""
         from tests.e2e.flows import make_conversation
 
-        return make_conversation(app or self.server.app, owner.id, status)
+        return make_conversation(app or self.server.app, owner.id, status, set_id, subtype)
 
     # --- page states ----------------------------------------------------------------------------
 

@@ -49,7 +49,7 @@ def test_next_back_and_jump(app, client, auth, running):
     auth.post(f"{url}/go", data={"direction": "next"}, form_page=f"{url}/console")
     with app.app_context():
         c = _conversation(app, running)
-        assert (c.current_stage_id, c.current_question_id) == ("open", "open_why_now")
+        assert (c.current_stage_id, c.current_question_id) == ("open", "check_in")
     auth.post(f"{url}/go", data={"direction": "back"}, form_page=f"{url}/console")
     with app.app_context():
         assert _conversation(app, running).current_question_id is None
@@ -73,7 +73,7 @@ def test_time_spent_is_counted_per_stage(app, client, auth, running, monkeypatch
     now += timedelta(minutes=12)
     auth.post(f"{url}/go", data={"stage": "get_to_know"}, form_page=f"{url}/console")
     body = page_text(client.get(f"{url}/console"))
-    assert "12 of 10 min" in body  # over time, and shown as such
+    assert "12 of 8 min" in body  # over time, and shown as such
 
 
 def test_capture_by_form_and_by_script(app, client, auth, running):

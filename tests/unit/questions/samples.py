@@ -22,12 +22,13 @@ stages:
   - id: get_to_know
     title: Get to know each other
     purpose: Learn what each side does.
-    minutes: 15
+    minutes: 25
     facilitator_notes: Keep it light.
     questions:
       - id: know_goals
         text: What are you each working towards this year?
         addressed_to: both
+        core: true
         follow_ups:
           - What would success look like for you?
         why: Trust grows when each side knows the other's goals.
@@ -36,6 +37,7 @@ stages:
       - id: know_week
         text: What does a normal week look like for your team?
         addressed_to: agency
+        core: true
         follow_ups:
           - Tell us more about the busy times.
         why: People often do not know what the other side does.
@@ -44,7 +46,7 @@ stages:
   - id: how_well
     title: How well are we working together
     purpose: Rate the relationship, then talk about the gaps.
-    minutes: 20
+    minutes: 35
     facilitator_notes: Show both sets of scores side by side.
     rating: eight_criteria
     relationship_type: true
@@ -52,6 +54,7 @@ stages:
       - id: how_gap
         text: Where do your scores differ the most?
         addressed_to: both
+        core: true
         follow_ups:
           - What might explain the gap?
         why: Talking about the gaps builds a shared picture.

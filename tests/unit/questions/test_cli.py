@@ -110,7 +110,7 @@ def test_show_a_custom_set(cli_app, custom_dir):
     result = run(cli_app, "show", "mine")
     assert result.exit_code == 0, result.output
     assert "1.1 What are you each working towards this year?" in result.output
-    assert "Asked to the agency [know_week]" in result.output
+    assert "Asked to the agency, core [know_week]" in result.output
 
 
 def test_show_unknown_set(cli_app):

@@ -20,6 +20,7 @@ stage:
     - id: open_why
       text: What has brought you here today?
       addressed_to: both
+      core: true
       follow_ups:
         - What has changed lately?
       why: A shared purpose helps.
@@ -34,6 +35,7 @@ questions:
   - id: open_hopes
     text: What would you like to leave with?
     addressed_to: both
+    core: true
     follow_ups:
       - What would a small step look like?
     why: Hopes spoken early keep things real.
@@ -56,6 +58,7 @@ RATING_PART = "part: eight_criteria\nrating:\n" + "\n".join(
 
 def with_includes(text: str = SAMPLE) -> str:
     text = replace(text, "stages:\n", "stages:\n  - include: opening\n")
+    text = replace(text, "duration_minutes: 60", "duration_minutes: 70")  # with the opening
     text = text[:text.index("ratings:")] + (
         "ratings:\n  - include: eight_criteria\n"
         "relationship_types:\n  include: relationship_types\n")

@@ -100,6 +100,7 @@ def test_acronyms_in_included_parts_count(tmp_path):
         "  - id: talk_lto\n"
         "    text: What does the LTO do for you?\n"
         "    addressed_to: partnership\n"
+        "    core: true\n"
         "    follow_ups: [Tell us more.]\n"
         "    why: Roles matter.\n"
         "    sources: [\"003:7\"]\n"

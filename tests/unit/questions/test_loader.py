@@ -39,11 +39,11 @@ def test_addressed_to_message_matches_the_documented_shape(tmp_path):
     line = line_of(text, "addressed_to: partner")
     assert only_error(tmp_path, text) == (
         f"sample.yaml:{line}: stage 'get_to_know', question 'know_week': "
-        "addressed_to must be one of both, partnership, agency")
+        "addressed_to must be one of both, partnership, agency (did you mean 'partnership'?)")
 
 
 def test_yaml_syntax_error(tmp_path):
-    text = replace(SAMPLE, "minutes: 15", "minutes: [15")
+    text = replace(SAMPLE, "minutes: 25", "minutes: [15")
     message = only_error(tmp_path, text)
     assert message.startswith("sample.yaml:")
     assert "YAML syntax:" in message
@@ -83,7 +83,7 @@ def test_missing_nested_key_names_the_field(tmp_path):
 
 
 @pytest.mark.parametrize("old, new, needle, message", [
-    ("minutes: 15", "minutes: ten", "minutes: ten",
+    ("minutes: 25", "minutes: ten", "minutes: ten",
      "stage 'get_to_know': minutes must be a whole number"),
     ("version: 1", "version: yes", "version: yes", "version must be a whole number"),
     ("separate: true", "separate: 1", "separate: 1",
@@ -94,13 +94,13 @@ def test_missing_nested_key_names_the_field(tmp_path):
      "stage 'how_well', question 'how_gap': surfaces must be a list"),
     ("surfaces: [challenge]", "surfaces: [problem]", "surfaces: [problem]",
      "stage 'how_well', question 'how_gap': surfaces item 1 must be one of challenge, "
-     "opportunity, action, strength"),
+     "opportunity, action, strength, note"),
     ('sources: ["001:3.1"]', 'sources: ["007:3.1"]', '"007:3.1"',
      "stage 'how_well', question 'how_gap': sources item 1 must be \"<seed>:<section>\" with "
      "seed one of 000, 001, 002, 003, 004, e.g. \"001:5.1\""),
     ("  - id: pcn", "  - id: PCN", "id: PCN",
      "subtype 'PCN': id must be an id: lower-case letters, digits and _, starting with a letter"),
-    ("minutes: 20", "minutes: 90", "minutes: 90", "stage 'how_well': minutes must be at most 60"),
+    ("minutes: 35", "minutes: 90", "minutes: 90", "stage 'how_well': minutes must be at most 60"),
     ("version: 1", "version: 0", "version: 0", "version must be at least 1"),
     ("agency_type: health", "agency_type: nhs", "agency_type: nhs",
      "agency_type must be one of local_authority, housing_association, school_college, "
@@ -196,7 +196,8 @@ def test_stage_rating_naming_an_unknown_instrument(tmp_path):
     text = replace(SAMPLE, "rating: eight_criteria", "rating: nine_criteria")
     assert only_error(tmp_path, text) == (
         f"sample.yaml:{line_of(text, 'rating: nine')}: stage 'how_well': rating "
-        "'nine_criteria' is not one of this set's rating instruments (eight_criteria)")
+        "'nine_criteria' is not one of this set's rating instruments (eight_criteria) (did you "
+        "mean 'eight_criteria'?)")
 
 
 def test_relationship_type_without_types(tmp_path):
@@ -274,16 +275,18 @@ def test_part_file_checked_on_its_own(tmp_path):
     ]
 
 
+KINDS = "stage, questions, rating, relationship_types, ground_rules, toolkit, preparation"
+
+
 @pytest.mark.parametrize("text, message", [
     ("questions: []\n", "shared/greeting.yaml:1: missing key 'part'"),
-    ("part: greeting\n", "shared/greeting.yaml:1: a part holds exactly one of stage, questions, "
-                         "rating, relationship_types (this one has none)"),
+    ("part: greeting\n", f"shared/greeting.yaml:1: a part holds exactly one of {KINDS} (this "
+                         "one has none)"),
     ("part: greeting\nstage: {}\nrating: {}\n",
-     "shared/greeting.yaml:1: a part holds exactly one of stage, questions, rating, "
-     "relationship_types (this one has stage, rating)"),
+     f"shared/greeting.yaml:1: a part holds exactly one of {KINDS} (this one has stage, "
+     "rating)"),
     ("part: greeting\nquestions: []\nnotes: x\n",
-     "shared/greeting.yaml:3: unknown key 'notes' (a part holds 'part' and one of stage, "
-     "questions, rating, relationship_types)"),
+     f"shared/greeting.yaml:3: unknown key 'notes' (a part holds 'part' and one of {KINDS})"),
 ])
 def test_part_file_structure(tmp_path, text, message):
     path = write(tmp_path / "shared", "greeting.yaml", text)

@@ -49,7 +49,7 @@ def test_custom_set_may_include_shipped_parts(tmp_path):
 
 
 def test_broken_custom_set_is_unavailable_with_its_errors(tmp_path):
-    write(tmp_path, "broken.yaml", replace(custom(name="broken"), "minutes: 15", "minutes: x"))
+    write(tmp_path, "broken.yaml", replace(custom(name="broken"), "minutes: 25", "minutes: x"))
     write(tmp_path, "garbage.yaml", "id: [\n")
     registry = Registry(tmp_path)
     assert registry.get("broken") is None
@@ -107,7 +107,7 @@ def test_a_registry_checking_on_every_use_rescans_when_files_change(tmp_path):
     assert registry.get("mine") is None
     path = write(tmp_path, "mine.yaml", custom(name="mine"))
     assert registry.get("mine") is not None
-    path.write_text(replace(custom(name="mine"), "minutes: 15", "minutes: x"))
+    path.write_text(replace(custom(name="mine"), "minutes: 25", "minutes: x"))
     _touch_later(path)
     assert registry.get("mine") is None
     assert [f.path.name for f in registry.unavailable()] == ["mine.yaml"]

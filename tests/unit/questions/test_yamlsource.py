@@ -55,7 +55,7 @@ def test_merge_keys_are_refused():
 
 
 @pytest.mark.parametrize("text, line", [
-    ("id: a\ntitle: [unclosed\nversion: 1\n", 3),
+    ("id: a\ntitle: [unclosed\nversion: 1\n", 2),  # where the bracket was opened
     ("id: a\n  bad: indent\n", 2),
     ("a: 1\n---\nb: 2\n", 2),
 ])
