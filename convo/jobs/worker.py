@@ -89,12 +89,7 @@ def sweep() -> int:
             send.maybe_duplicate = True
         send.problem = "interrupted"
         send.error = None
-        send.status = "retrying"
-        send.claimed_by = None
-        send.handed_over_at = None
-        send.next_attempt_at = now
-        send.enqueued_at = now
-        queue.later(sending.JOB, send.id)
+        sending.put_back(send, "retrying")
         touched.add(send.version.conversation_id)
         count += 1
         log.warning("summary send %s: its worker stopped during the try; sending again", send.id)

@@ -73,14 +73,18 @@ def _progress_context(conversation: Conversation, summary: Any,
     found = service.versions(conversation)
     latest = found[-1] if found else None
     sends = latest.sends if latest else []
+    issue_request = issuing.current_request(conversation)
+    # Trying a failed version again: its note is still there to send again.
+    note = issue_request.change_note if issue_request and issue_request.status == "failed" else ""
     return {
         "versions": found, "latest": latest, "current_hash": content_hash(summary),
         "approved_by_both": all(a.approved for a in summary.approvals),
-        "issue_request": issuing.current_request(conversation),
+        "issue_request": issue_request,
         "active_sends": any(s.status in sending.ACTIVE for v in found for s in v.sends),
         "sent_to": {s.email.lower() for s in sends if s.status in ("sent",) + sending.ACTIVE},
         "worker": jobs_status.worker_status(),
-        "issue_form": extra.get("issue_form") or IssueForm(formdata=None),
+        "issue_form": extra.get("issue_form") or IssueForm(formdata=None,
+                                                           data={"change_note": note}),
         "send_form": extra.get("send_form") or SendForm(formdata=None),
         "send_key": sending.new_request_key(), "confirm": BaseForm(),
         "mail_ready": mail.configured(), "recipients": _default_recipients(conversation),

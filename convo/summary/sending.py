@@ -88,18 +88,25 @@ def record(version: SummaryVersion, recipients: list[mail.Recipient],
     return Recorded(queued, already, repeated=False)
 
 
+def put_back(send: SummarySend, status: str) -> None:
+    """Set a send waiting for a worker again, due now, and hand the worker its job once the
+    transaction commits.  "queued" starts the back-off afresh; "retrying" carries on."""
+    now = clock.utcnow()
+    send.status = status
+    if status == "queued":
+        send.attempts = 0
+    send.claimed_by = None
+    send.handed_over_at = None
+    send.next_attempt_at = now
+    send.enqueued_at = now
+    queue.later(JOB, send.id)
+
+
 def retry(sends: list[SummarySend]) -> list[SummarySend]:
     """Try failed sends again, from the start of the back-off."""
-    now = clock.utcnow()
     again = [s for s in sends if s.status == "failed"]
     for send in again:
-        send.status = "queued"
-        send.attempts = 0
-        send.next_attempt_at = now
-        send.enqueued_at = now
-        send.claimed_by = None
-        send.handed_over_at = None
-        queue.later(JOB, send.id)
+        put_back(send, "queued")
     if again:
         db.session.flush()
         state.bump(_conversation_of(again[0].version))
