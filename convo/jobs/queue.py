@@ -78,7 +78,14 @@ def make_huey(app: Flask) -> tuple[Huey, str]:
     url = app.config.get("QUEUE_URL") or ""
     name = app.config.get("QUEUE_NAME") or "convo"
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey(name, url=url, results=False, utc=True), url
+        from redis import ConnectionPool
+
+        # Bounded waits: a Redis that can't be reached makes a click record its work (the
+        # sweeper hands it over later) and /healthz say so, rather than hang.  The socket
+        # timeout is longer than the worker's blocking read (1 s).
+        pool = ConnectionPool.from_url(url, socket_connect_timeout=5, socket_timeout=10,
+                                       health_check_interval=30)
+        return RedisHuey(name, connection_pool=pool, results=False, utc=True), url
     if url.startswith("sqlite:///"):
         path = Path(url[len("sqlite:///"):])
     elif url:

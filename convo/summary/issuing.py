@@ -144,6 +144,16 @@ def run(issue_id: int) -> None:
     issue.claimed_by = None
     issue.finished_at = clock.utcnow()
     state.bump(conversation)
+    try:
+        db.session.commit()
+    except Exception:  # the record could not be kept: clear the files, let a worker try again
+        db.session.rollback()
+        discard_partial(conversation.id, issue.number)
+        db.session.execute(update(SummaryIssue).where(
+            SummaryIssue.id == issue_id, SummaryIssue.claimed_by == worker_id())
+            .values(status="pending", claimed_by=None))
+        db.session.commit()
+        raise
 
 
 def describe(exc: BaseException) -> tuple[str, str | None]:

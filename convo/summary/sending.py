@@ -126,7 +126,22 @@ def retry_delays() -> list[float]:
 
 @queue.job(JOB)
 def deliver(send_id: int) -> None:
-    """The job: send one row of the outbox, if it is still waiting and due."""
+    """The job: send one row of the outbox, if it is still waiting and due.  If anything
+    unforeseen goes wrong after the claim, the send is put back to be tried again (a claim
+    held by a live worker would otherwise never be swept)."""
+    try:
+        _deliver(send_id)
+    except Exception as exc:
+        db.session.rollback()
+        send = db.session.get(SummarySend, send_id)
+        if send is not None and send.status == "sending" and send.claimed_by == worker_id():
+            _failed(send, "server", mail.classify(exc).reason, permanent=False)
+            send.claimed_by = None
+            db.session.commit()
+        raise
+
+
+def _deliver(send_id: int) -> None:
     now = clock.utcnow()
     claimed = db.session.execute(
         update(SummarySend)
