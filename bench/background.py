@@ -11,9 +11,10 @@ accepting at once) and the demo conversation (the research's health example).
 - Issuing: from the POST of "Issue" until the new version's PDF downloads; against
   service.issue() on the same words in this process (what the request used to do).
 
-Each ratio is (queued time - the worker's poll interval) / direct time: the queue's own cost,
-leaving out the time an idle worker may take to look at the queue (QUEUE_POLL_SECONDS, which
-the issue's goal allows for).  The page here is asked every 20 ms; a person's page asks every
+Each ratio is the queued time / the direct time (`queue_send_ratio`, `queue_issue_ratio`).
+The goal is at most 1.2 times the direct time plus the worker's poll interval (the time an idle
+worker may take to look at an SQLite queue, QUEUE_POLL_SECONDS); `queue_*_of_goal` is the queued
+time as a share of that allowance (at most 1.0 meets it).  The page here is asked every 20 ms; a person's page asks every
 second (summary.js), which adds up to a second more to what they see, queue or no queue.
 """
 
@@ -140,14 +141,12 @@ def run(settings: Settings, work: Path) -> dict[str, Any]:
         "queue_poll_seconds": POLL_SECONDS,
         "queue_recipients": RECIPIENTS,
     }
-    results["queue_issue_ratio"] = max(0.0, results["queue_issue_seconds_median"]
-                                       - POLL_SECONDS) / results["direct_issue_seconds_median"]
-    results["queue_send_ratio"] = max(0.0, results["queue_send_seconds_median"]
-                                      - POLL_SECONDS) / results["direct_send_seconds_median"]
-    results["queue_issue_ratio_raw"] = (results["queue_issue_seconds_median"]
-                                        / results["direct_issue_seconds_median"])
-    results["queue_send_ratio_raw"] = (results["queue_send_seconds_median"]
-                                       / results["direct_send_seconds_median"])
+    for work in ("send", "issue"):
+        queued = results[f"queue_{work}_seconds_median"]
+        direct = results[f"direct_{work}_seconds_median"]
+        results[f"queue_{work}_ratio"] = queued / direct
+        # The goal: at most 1.2 times the direct time plus the worker's poll interval.
+        results[f"queue_{work}_of_goal"] = queued / (1.2 * direct + POLL_SECONDS)
     return results
 
 

@@ -39,8 +39,8 @@ GOALS: dict[str, tuple[float, str, str, str]] = {
     "live_max_conversations": (300, "min", "", "live conversations, 6 devices each"),
     "capture_p95_ms": (100, "max", "ms", "saving a point under live load, p95"),
     "list_p95_ms_10k": (100, "max", "ms", "list and search of 10,000, p95"),
-    "queue_send_ratio": (1.2, "max", "x", "send to 10 via the worker ÷ directly, less poll"),
-    "queue_issue_ratio": (1.2, "max", "x", "issue to downloadable via the worker ÷ directly, less poll"),
+    "queue_send_of_goal": (1.0, "max", "x", "send to 10 via the worker ÷ (1.2 × directly + poll)"),
+    "queue_issue_of_goal": (1.0, "max", "x", "issue to download via worker ÷ (1.2 × directly + poll)"),
 }
 DETAILS = {
     "pdf_overhead_ratio": ("pdf_cpu_seconds_median", "weasyprint_alone_cpu_seconds_median",
@@ -48,8 +48,8 @@ DETAILS = {
     "pdf_vs_libreoffice_speedup": ("libreoffice_seconds_median", "pdf_seconds_median", "s"),
     "live_throughput_ratio": ("live_rps", "trivial_rps", "req/s"),
     "list_p95_ms_10k": ("list_only_p95_ms", "list_search_p95_ms", "ms"),
-    "queue_send_ratio": ("queue_send_seconds_median", "direct_send_seconds_median", "s"),
-    "queue_issue_ratio": ("queue_issue_seconds_median", "direct_issue_seconds_median", "s"),
+    "queue_send_of_goal": ("queue_send_seconds_median", "direct_send_seconds_median", "s"),
+    "queue_issue_of_goal": ("queue_issue_seconds_median", "direct_issue_seconds_median", "s"),
 }
 
 
@@ -72,6 +72,8 @@ def table(results: dict[str, Any]) -> str:
             fmt = ".0f" if u == "req/s" else (".1f" if u == "ms" else ".3f")
             if key == "pdf_overhead_ratio":
                 detail += f" [wall {results['pdf_overhead_ratio_wall']:.3f}]"
+            if key.startswith("queue_"):
+                detail += f" [÷ directly {results[key.replace('_of_goal', '_ratio')]:.2f}]"
             if key == "live_throughput_ratio":
                 detail += f" [by server CPU/request {results['live_throughput_ratio_cpu']:.3f}]"
             detail += f" ({results[a]:{fmt}} vs {results[b]:{fmt}} {u})"

@@ -18,6 +18,7 @@ So: at most one extra copy per crash, only where the answer was lost, and record
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 from dataclasses import dataclass
@@ -113,6 +114,15 @@ def retry(sends: list[SummarySend]) -> list[SummarySend]:
     return again
 
 
+def _title(conversation: Conversation, version: SummaryVersion) -> str:
+    """The issued version's title, as recorded when it was issued (building the whole summary
+    again for each message would cost more than the rest of the message)."""
+    try:
+        return str(json.loads(version.summary_json)["title"])
+    except (TypeError, ValueError, KeyError):
+        return build(conversation, version).title
+
+
 def _conversation_of(version: SummaryVersion) -> Conversation:
     return db.session.get(Conversation, version.conversation_id)
 
@@ -168,8 +178,7 @@ def _deliver(send_id: int) -> None:
     try:
         if not mail.configured():
             raise MailNotConfigured()
-        summary = build(conversation, version)
-        message = mail.build_message(conversation, version, summary.title,
+        message = mail.build_message(conversation, version, _title(conversation, version),
                                      mail.Recipient(send.email, send.label, send.named))
         reply = mail.exchange(message, send.email, handing_over)
     except FileDamaged as exc:
