@@ -73,7 +73,10 @@ def serve(app: Any, host: str, port: int) -> None:
     def terminate(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
+    # Ctrl-C and SIGTERM both stop the pair, even where SIGINT was ignored when this started
+    # (a background job of a script).
     signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGINT, terminate)
     worker.start()
     try:
         click.echo(f"convo: serving on http://{host}:{port}/ with a background worker "
