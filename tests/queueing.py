@@ -89,9 +89,10 @@ class WorkerProcess:
     def start(self) -> None:
         assert self.process is None, "already running"
         with open(self.log, "ab") as out:
-            self.process = subprocess.Popen([sys.executable, "-m", "convo", "worker"], cwd=ROOT,
-                                            env=self.env, stdout=out, stderr=out,
-                                            start_new_session=True)
+            # --stop-with-parent: if the test run itself is killed, its worker stops too.
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "convo", "worker", "--stop-with-parent"], cwd=ROOT,
+                env=self.env, stdout=out, stderr=out, start_new_session=True)
 
     @property
     def pid(self) -> int:
