@@ -10,16 +10,24 @@ WORKERS ?= 4
 PO_FILES := $(wildcard convo/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run serve test bench screenshots install install-test translations migrate system-packages fonts i18n-update clean
+.PHONY: run serve worker test bench screenshots install install-test translations migrate system-packages fonts i18n-update clean
 
+# The web app and a background worker (sending, issuing) together; Ctrl-C stops both.
 run: install translations migrate fonts
 	@$(BIN)/convo setup-link --if-needed --base-url http://$(HOST):$(PORT)
-	$(BIN)/convo run --host $(HOST) --port $(PORT)
+	$(BIN)/convo run-with-worker --host $(HOST) --port $(PORT)
 
+# Production: gunicorn serves the web side only.  Run `make worker` (or deploy/convo-worker.service)
+# beside it: without a worker, issuing and sending wait (the pages say so).
 serve: install translations migrate fonts
 	@$(BIN)/convo setup-link --if-needed --base-url http://$(HOST):$(PORT)
+	@echo "convo: serving the web side; run the background worker beside it (make worker, or deploy/)." >&2
 	$(BIN)/gunicorn -c gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) \
 		'convo:create_app()'
+
+# A background worker on its own (beside `make serve`, or on another machine with CONVO_QUEUE_URL).
+worker: install translations migrate
+	$(BIN)/convo worker
 
 test: install-test translations system-packages
 	$(BIN)/python -m pytest -n 2 --dist loadgroup

@@ -11,6 +11,14 @@ from __future__ import annotations
 import gc
 from typing import Any
 
+# A request that takes longer than this is stopped and its worker replaced.  Nothing convo
+# serves should come near it: anything that can take seconds (making the summary's files,
+# sending email, removing a deleted conversation's archive) is a job for the background worker
+# (`convo worker`), and a request only records it.  Set here, not left to gunicorn's default.
+timeout = 30
+# On a restart or stop, requests under way get this long to finish.
+graceful_timeout = 30
+
 # convo logs one line per request itself (convo/core/requestlog.py), so gunicorn's access log
 # is left off.  If it is turned on (--access-logfile), its lines name no path, query or
 # referrer: those can hold join codes and one-time tokens.

@@ -21,6 +21,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from convo.auth import blueprint as auth_blueprint
     from convo.core import errors, health, i18n, inputs, requestlog, security, storage
     from convo.extensions import babel, csrf, db, login_manager, migrate
+    from convo.jobs import queue
     from convo.conversations import blueprint as conversations_blueprint
     from convo.live import blueprint as live_blueprint
     from convo.questions import blueprint as questions_blueprint
@@ -39,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     storage.init_app(app)
+    queue.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     inputs.init_app(app)  # before CSRF, which reads the form
     csrf.init_app(app)

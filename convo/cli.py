@@ -32,6 +32,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(export_conversation)
     app.cli.add_command(delete_conversation)
     app.cli.add_command(demo)
+    app.cli.add_command(worker)
+    app.cli.add_command(run_with_worker)
 
 
 commands = AppGroup("convo-commands")  # a holder: its commands get an app context
@@ -137,6 +139,42 @@ def delete_conversation(conversation_id: int, yes: bool) -> None:
             f"Conversation {conversation_id} is deleted, but its issued files could not be "
             f"removed: remove {deleted.files_left} by hand.")
     click.echo(f"Deleted conversation {conversation_id}.")
+
+
+@commands.command("worker")
+@click.option("--threads", type=int, default=None,
+              help="Jobs run at once (default: QUEUE_WORKERS, 4).")
+@click.option("--stop-with-parent", is_flag=True, hidden=True,
+              help="Stop when the process that started this one has gone (make run).")
+def worker(threads: int | None, stop_with_parent: bool) -> None:
+    """Run a background worker: sends email, issues summaries, removes deleted files.
+    SIGTERM or Ctrl-C stops it once the jobs under way have finished."""
+    import os
+    import threading
+
+    from convo.jobs import together
+    from convo.jobs import worker as jobs_worker
+
+    if threads is not None and threads < 1:
+        raise click.BadParameter("at least 1", param_hint="--threads")
+    stop = threading.Event()
+    if stop_with_parent:
+        together.watch_parent(os.getppid(), stop)
+    try:
+        jobs_worker.run(current_app._get_current_object(), threads)  # type: ignore[attr-defined]
+    finally:
+        stop.set()
+
+
+@commands.command("run-with-worker", with_appcontext=False)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def run_with_worker(host: str, port: int) -> None:
+    """Serve convo (Flask's own server, for one machine) with a background worker beside it,
+    as `make run` does; Ctrl-C stops both."""
+    from convo.jobs import together
+
+    together.serve(create_app(), host, port)
 
 
 @commands.command("demo", with_appcontext=False)

@@ -84,6 +84,20 @@ class Defaults:
     MAIL_PASSWORD: str | None = None
     MAIL_FROM: str | None = None
     MAIL_TIMEOUT = 20
+    # Seconds before each new try after a temporary failure (4xx, timeout, no connection);
+    # after the last, the send is marked failed (about 16 hours in all).
+    MAIL_RETRY_DELAYS = [30, 120, 600, 1800, 3600, 7200, 14400, 28800]
+
+    # The job queue (README, "Background work").  QUEUE_URL unset: SQLite in the instance
+    # folder (queue.sqlite3); redis://host:port/db for several web and worker machines.
+    QUEUE_URL: str | None = None
+    QUEUE_NAME = "convo"
+    QUEUE_WORKERS = 4  # threads per `convo worker` process
+    QUEUE_POLL_SECONDS = 0.5  # an idle worker looks at an SQLite queue this often at least
+    QUEUE_HEARTBEAT_SECONDS = 5  # how often a worker says it is alive and sweeps
+    QUEUE_STALE_SECONDS = 30  # a worker not heard from for this long is taken to be gone
+    QUEUE_REQUEUE_SECONDS = 60  # work due this long with no worker on it goes back on the queue
+    QUEUE_SHUTDOWN_SECONDS = 60  # on stopping, how long jobs under way may take to finish
 
     LOG_LEVEL = "INFO"
 

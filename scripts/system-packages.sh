@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages convo needs, when they are missing.
 # Usage: scripts/system-packages.sh run    (fonts for the PDF summary)
-#        scripts/system-packages.sh test   (the same fonts, PostgreSQL, poppler-utils,
+#        scripts/system-packages.sh test   (the same fonts, PostgreSQL, Redis, poppler-utils,
 #                                            LibreOffice, Chromium, Java, npm)
 # Fails, naming the package, when one can't be installed: the suite never skips for it.
 set -euo pipefail
@@ -24,6 +24,7 @@ case "${1:-test}" in
   test)
     need_fonts
     have_pg || need+=(postgresql)
+    have_cmd redis-server || [ -x /usr/bin/redis-server ] || need+=(redis-server)  # the queue's scale-out back-end
     have_cmd pdftotext || need+=(poppler-utils)  # tests read the PDF summary back
     have_cmd soffice || need+=(libreoffice-writer-nogui)  # the Word summary must open there
     have_cmd chromium || need+=(chromium)  # browser tests (Playwright drives Debian's Chromium)

@@ -17,6 +17,10 @@ an administrator can remove it.
 
 So delete_conversation() commits itself: the one exception to "one commit per request, in
 convo.core.storage", because the files may only go once the rows are surely gone.
+
+From the web page, removing the moved folder (which can take a while for a large archive on a
+slow disk) is a job for the background worker (`archive.remove`); a folder a worker never got
+to is removed when a worker next starts.  The command line removes it at once.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from sqlalchemy import delete, func, select, update
 
 from convo.core import clock
 from convo.extensions import db
+from convo.jobs import queue
 from convo.models import Conversation
 from convo.summary import service as summary_service
 
@@ -66,15 +71,23 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
-def delete_conversation(conversation: Conversation) -> Deleted:
+PARKED = ".deleting-"
+REMOVE_JOB = "archive.remove"
+
+
+def delete_conversation(conversation: Conversation, files_now: bool = True) -> Deleted:
     """Delete the conversation, every row that belongs to it and its issued files; commits.
-    Raises ArchiveError (having changed nothing) if its files cannot be moved."""
+    Raises ArchiveError (having changed nothing) if its files cannot be moved.  With
+    files_now=False the moved folder is removed by the background worker."""
     conversation_id = conversation.id
     parked = _delete_rows_and_park_files(conversation_id)
     if conversation in db.session:
         db.session.expunge(conversation)  # it is gone: never refreshed or flushed again
     log.info("conversation %s deleted", conversation_id)
     if parked is None:
+        return Deleted(conversation_id, None)
+    if not files_now:
+        queue.enqueue_now(queue.current(), REMOVE_JOB, (parked.name,), None)
         return Deleted(conversation_id, None)
     try:
         _remove(parked)
@@ -94,7 +107,7 @@ def _delete_rows_and_park_files(conversation_id: int) -> Path | None:
     folder = archive_folder(conversation_id)
     parked: Path | None = None
     if folder.exists() or folder.is_symlink():
-        parked = folder.with_name(f".deleting-{folder.name}-{secrets.token_hex(4)}")
+        parked = folder.with_name(f"{PARKED}{folder.name}-{secrets.token_hex(4)}")
         try:
             os.replace(folder, parked)
         except OSError as exc:
@@ -110,3 +123,27 @@ def _delete_rows_and_park_files(conversation_id: int) -> Path | None:
             os.replace(parked, folder)
         raise
     return parked
+
+
+@queue.job(REMOVE_JOB)
+def remove_parked(name: str) -> None:
+    """The job: remove a deleted conversation's moved-aside archive folder."""
+    if not name.startswith(PARKED) or "/" in name or name in (".", ".."):
+        raise ValueError("not a folder moved aside by deleting")
+    path = summary_service.export_root() / name
+    if not (path.exists() or path.is_symlink()):
+        return
+    try:
+        _remove(path)
+    except OSError:
+        log.exception("a deleted conversation's issued files could not be removed: remove the "
+                      "folder %s from the archive by hand", name)
+
+
+def remove_parked_folders() -> None:
+    """Remove every folder that deleting moved aside and nothing removed (a worker stopped)."""
+    root = summary_service.export_root()
+    if not root.is_dir():
+        return
+    for path in root.glob(f"{PARKED}*"):
+        remove_parked(path.name)

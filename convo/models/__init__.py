@@ -6,13 +6,15 @@ from convo.models.conversation import (AddedQuestion, Conversation, Conversation
 from convo.models.facilitator import AccountToken, Facilitator
 from convo.models.history import TextRevision
 from convo.models.rating import Rating, RelationshipChoice
+from convo.models.queue import QueueWorker
 from convo.models.snapshot import QuestionSetSnapshot
-from convo.models.summary import SummaryApproval, SummaryDraft, SummarySend, SummaryVersion
+from convo.models.summary import (SummaryApproval, SummaryDraft, SummaryIssue, SummarySend,
+                                  SummaryVersion)
 from convo.models.throttle import Throttle
 
 __all__ = [
     "AccountToken", "AddedQuestion", "Conversation", "ConversationStage", "Device",
-    "Facilitator", "Item", "ItemRevision", "Participant", "QuestionSetSnapshot", "Rating",
-    "RelationshipChoice", "SummaryApproval", "SummaryDraft", "SummarySend", "SummaryVersion",
-    "TextRevision", "Throttle",
+    "Facilitator", "Item", "ItemRevision", "Participant", "QuestionSetSnapshot", "QueueWorker",
+    "Rating", "RelationshipChoice", "SummaryApproval", "SummaryDraft", "SummaryIssue",
+    "SummarySend", "SummaryVersion", "TextRevision", "Throttle",
 ]

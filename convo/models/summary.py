@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from convo.core.clock import utcnow
@@ -83,7 +83,14 @@ class SummaryVersion(db.Model):
 
 
 class SummarySend(db.Model):
-    """One attempt to email one recipient one version: sent, or failed with the reason."""
+    """Sending one version to one recipient: a row of the outbox (convo/summary/sending.py).
+
+    Recorded as "queued" with the click that asks for it, in the same transaction; the
+    background worker then claims it ("sending"), and records the server's answer: "sent"
+    only once the server accepted the message, "retrying" after a temporary failure (4xx,
+    timeout, no connection) with the time of the next try, "failed" after a permanent one
+    (5xx) or when the tries run out.  `error` is the last reason, shown to the facilitator.
+    """
 
     __tablename__ = "summary_send"
 
@@ -92,11 +99,63 @@ class SummarySend(db.Model):
         ForeignKey("summary_version.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(String(254))
     label: Mapped[str] = mapped_column(String(200))  # name, or role when not to be named
-    status: Mapped[str] = mapped_column(String(16))  # "sent" or "failed"
-    error: Mapped[str | None] = mapped_column(Text)
-    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    named: Mapped[bool] = mapped_column(Boolean, default=False)  # the name may go in To:
+    # queued, sending, retrying, sent, failed
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    # What went wrong last, as a word the page translates: server (its answer is in `error`),
+    # files (the issued files are damaged), not_configured (no mail server where the worker
+    # runs), interrupted (the worker stopped during the try).
+    problem: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)  # the server's or the network's words
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # last try
+    # The outbox's own bookkeeping.
+    request_key: Mapped[str | None] = mapped_column(String(64))  # one per form shown
+    requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))  # the worker sending it
+    # Set just before the message itself goes to the server: a worker that dies after this
+    # may have had the message accepted without hearing so.
+    handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    server_reply: Mapped[str | None] = mapped_column(Text)  # the server's acceptance
+    maybe_duplicate: Mapped[bool] = mapped_column(Boolean, default=False)
 
     version: Mapped[SummaryVersion] = relationship(back_populates="sends")
 
     def __repr__(self) -> str:
         return f"<SummarySend {self.status} version={self.version_id}>"
+
+
+class SummaryIssue(db.Model):
+    """A request to issue version `number`, done by the background worker.
+
+    One row per conversation and number, so double clicks and two tabs make one version:
+    pending, then working, then done (with the version) or failed (with the cause, and the
+    facilitator can try again, which sets it back to pending)."""
+
+    __tablename__ = "summary_issue"
+    __table_args__ = (UniqueConstraint("conversation_id", "number",
+                                       name="uq_summary_issue_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    change_note: Mapped[str] = mapped_column(Text, default="")
+    content_hash: Mapped[str] = mapped_column(String(64))  # the words approved at the click
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("facilitator.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending working done failed
+    # Why it failed, as a word the page translates (disk_full, archive, renderer, approvals,
+    # change_note, conflict, interrupted, other), and the system's own words for it.
+    problem: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<SummaryIssue v{self.number} {self.status} of conversation {self.conversation_id}>"

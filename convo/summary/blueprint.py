@@ -13,12 +13,13 @@ from flask_login import current_user, login_required
 from convo.conversations import capture
 from convo.conversations import service as conversations
 from convo.conversations.blueprint import wants_json
-from convo.core import edits
 from convo.core.forms import BaseForm, is_readable
 from convo.extensions import db
-from convo.live import state
-from convo.models import Conversation
-from convo.summary import mail, service
+from convo.core import edits
+from convo.jobs import status as jobs_status
+from convo.live import state, versioning
+from convo.models import Conversation, SummarySend
+from convo.summary import issuing, mail, sending, service
 from convo.summary.build import NARRATIVE_KEYS, build, content_hash, section_key, summary_items
 from convo.summary.forms import IssueForm, SendForm
 
@@ -62,21 +63,49 @@ def _page(conversation: Conversation, status: int = 200, **extra: Any) -> Any:
     grouped: dict[str, list[Any]] = {}
     for item in items:
         grouped.setdefault(section_key(item), []).append(item)
-    found = service.versions(conversation)
-    latest = found[-1] if found else None
     return render_template(
         "summary/draft.html", conversation=conversation, summary=summary, values=values,
         edit=extra.get("edit") or edits.EditState.of(service.draft_values(conversation)),
-        grouped=grouped, versions=found,
-        latest=latest, current_hash=content_hash(summary),
-        note_is_stale=bool(latest and latest.content_hash != content_hash(summary)
-                           and summary.change_note.strip() == (latest.change_note or "").strip()),
-        issue_form=extra.get("issue_form") or IssueForm(formdata=None),
-        send_form=extra.get("send_form") or SendForm(formdata=None),
-        confirm=BaseForm(), mail_ready=mail.configured(),
-        recipients=_default_recipients(conversation), errors=extra.get("errors", {}),
-        sections=_section_titles(),
+        grouped=grouped, errors=extra.get("errors", {}),
+        sections=_section_titles(), **_progress_context(conversation, summary, extra),
     ), status
+
+
+def _progress_context(conversation: Conversation, summary: Any,
+                      extra: dict[str, Any]) -> dict[str, Any]:
+    """What sections 3 and 4 (issuing and sending, templates/summary/_progress.html) show."""
+    found = service.versions(conversation)
+    latest = found[-1] if found else None
+    sends = latest.sends if latest else []
+    issue_request = issuing.current_request(conversation)
+    current_hash = content_hash(summary)
+    return {
+        "versions": found, "latest": latest, "current_hash": current_hash,
+        # A correction's note that still says what the last version changed.
+        "note_is_stale": bool(latest and latest.content_hash != current_hash
+                              and summary.change_note.strip()
+                              == (latest.change_note or "").strip()),
+        "approved_by_both": all(a.approved for a in summary.approvals),
+        "issue_request": issue_request,
+        "active_sends": any(s.status in sending.ACTIVE for v in found for s in v.sends),
+        "sent_to": {s.email.lower() for s in sends if s.status in ("sent",) + sending.ACTIVE},
+        "worker": jobs_status.worker_status(),
+        "issue_form": extra.get("issue_form") or IssueForm(formdata=None),
+        "send_form": extra.get("send_form") or SendForm(formdata=None),
+        "send_key": sending.new_request_key(), "confirm": BaseForm(),
+        "mail_ready": mail.configured(), "recipients": _default_recipients(conversation),
+    }
+
+
+@bp.get("/progress")
+@login_required
+def progress(conversation_id: int) -> Any:
+    """Sections 3 and 4 of the page alone, for following issuing and sending live: 204 while
+    the conversation's version is the caller's."""
+    conversation = _owned(conversation_id)
+    return versioning.live_response(conversation.version, lambda: render_template(
+        "summary/_progress.html", conversation=conversation,
+        **_progress_context(conversation, build(conversation), {})))
 
 
 def _section_titles() -> dict[str, str]:
@@ -202,31 +231,42 @@ def preview(conversation_id: int) -> Any:
     return render_for_browser(build(_owned(conversation_id)))
 
 
+def _next_number(conversation: Conversation) -> int:
+    latest = service.latest(conversation)
+    return latest.number + 1 if latest else 1
+
+
 @bp.post("/issue")
 @login_required
 def issue(conversation_id: int) -> Any:
+    """Record the request to issue the next version; the background worker makes it."""
     conversation = _owned(conversation_id)
     form = IssueForm()
     if not form.validate_on_submit():
         return _page(conversation, 422, issue_form=form)
     try:
-        version = service.issue(conversation, current_user)
+        requested = issuing.request(conversation, current_user)
     except service.IssueError as exc:
         messages = {
             "approvals": _("Both parties need to approve the summary as it reads now before "
                            "it is issued."),
-            "change_note": _("Say what changed since the last version, under “What changed” "
-                             "above, and have both sides approve it with the rest: it is "
-                             "printed on the correction."),
-            "conflict": _("Someone else issued a version at the same moment. Check the "
-                          "versions below and try again if needed."),
+            "change_note": _("Say what changed since the last version, under “What changes "
+                             "in version %(number)d” above, and have both sides approve it "
+                             "with the rest: it is printed on the correction.",
+                             number=_next_number(conversation)),
         }
         form.form_errors.append(messages[str(exc)])
-        return _page(conversation, 409 if str(exc) == "conflict" else 422, issue_form=form)
-    flash(_("Version %(number)d is issued. Download it or send it below.",
-            number=version.number), "success")
-    return redirect(url_for("summary.draft", conversation_id=conversation.id,
-                            _anchor="versions"))
+        return _page(conversation, 422, issue_form=form)
+    if requested.version is not None:
+        flash(_("Version %(number)d already says exactly this: nothing new to issue.",
+                number=requested.version.number), "success")
+    elif requested.already:
+        flash(_("Version %(number)d is already being issued.", number=requested.issue.number),
+              "success")
+    else:
+        flash(_("Issuing version %(number)d. It will be ready to download and send in a few "
+                "seconds.", number=requested.issue.number), "success")
+    return redirect(url_for("summary.draft", conversation_id=conversation.id, _anchor="issue"))
 
 
 @bp.get("/v<int:number>.<kind>")
@@ -257,6 +297,7 @@ def _default_recipients(conversation: Conversation) -> list[dict[str, Any]]:
 @bp.post("/v<int:number>/send")
 @login_required
 def send(conversation_id: int, number: int) -> Any:
+    """Record one send per chosen recipient (the outbox); the background worker sends them."""
     conversation = _owned(conversation_id)
     version = service.version_or_none(conversation, number)
     if version is None:
@@ -267,9 +308,6 @@ def send(conversation_id: int, number: int) -> Any:
     chosen = set(request.form.getlist("participant"))
     recipients = [mail.Recipient(r["email"], r["label"], r["named"])
                   for r in _default_recipients(conversation) if str(r["id"]) in chosen]
-    retry = set(request.form.getlist("retry"))
-    recipients += [mail.Recipient(s.email, s.label, False) for s in version.sends
-                   if str(s.id) in retry and s.status == "failed"]
     bad = []
     for line in (form.others.data or "").splitlines():
         line = line.strip()
@@ -295,14 +333,30 @@ def send(conversation_id: int, number: int) -> Any:
         form.form_errors.append(_("Email isn't set up on this server yet (MAIL_HOST and "
                                   "MAIL_FROM). Download the files and send them yourself."))
         return _page(conversation, 422, send_form=form)
-    summary = build(conversation, version)
-    records = mail.send(conversation, version, summary, recipients)
-    sent = sum(1 for r in records if r.status == "sent")
-    failed = len(records) - sent
-    if failed:
-        flash(_("Sent to %(sent)d; %(failed)d could not be sent. See below to try again.",
-                sent=sent, failed=failed), "error")
-    else:
-        flash(_("Sent to %(sent)d.", sent=sent), "success")
-    db.session.flush()
+    recorded = sending.record(version, recipients, request.form.get("request_key", "")[:64])
+    if recorded.queued:
+        flash(_("Sending to %(count)d. Each person’s progress shows below.",
+                count=len(recorded.queued)), "success")
+    if recorded.already:
+        flash(_("Already on its way to %(list)s: not sent twice.",
+                list=", ".join(recorded.already[:5])), "success")
+    if recorded.repeated:
+        flash(_("That was already sent: each person’s progress shows below."), "success")
     return redirect(url_for("summary.draft", conversation_id=conversation.id, _anchor="versions"))
+
+
+@bp.post("/v<int:number>/sends/<int:send_id>/retry")
+@login_required
+def retry_send(conversation_id: int, number: int, send_id: int) -> Any:
+    """Try a failed send again."""
+    conversation = _owned(conversation_id)
+    version = service.version_or_none(conversation, number)
+    found = db.session.get(SummarySend, send_id) if version is not None else None
+    if found is None or found.version_id != version.id:  # type: ignore[union-attr]
+        abort(404)
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    if sending.retry([found]):
+        flash(_("Trying %(who)s again.", who=found.label), "success")
+    return redirect(url_for("summary.draft", conversation_id=conversation.id,
+                            _anchor=f"send-{found.id}"))

@@ -1,27 +1,30 @@
-"""Sending an issued summary by email: one message to each recipient, both files attached.
+"""Email for an issued summary: the message to one recipient (both files attached), and one
+SMTP exchange with the configured server.
 
-The SMTP server comes from configuration (MAIL_*).  Every attempt is recorded per recipient
-as sent or failed with the server's reason, so a failure is shown and can be retried and
-nothing is marked sent that wasn't.  Recipients never see each other's addresses.
+What to send, to whom and how far it has got is the outbox's business (sending.py); this
+module only builds a message and talks to the server.  Recipients never see each other's
+addresses: each message has one recipient.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr, getaddresses
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from convo.core import clock
+from convo.conversations.naming import Public
 from convo.core.i18n import isolated
-from convo.extensions import db
-from convo.models import Conversation, SummarySend, SummaryVersion
-from convo.summary.model import Summary
+from convo.models import Conversation, SummaryVersion
 from convo.summary.service import read_issued
 
 
@@ -32,15 +35,11 @@ class Recipient:
     named: bool  # whether the name may appear in the To: header
 
 
-class MailNotConfigured(Exception):
-    pass
-
-
 def configured() -> bool:
     return bool(current_app.config.get("MAIL_HOST")) and bool(current_app.config.get("MAIL_FROM"))
 
 
-def _connect() -> smtplib.SMTP:
+def connect() -> smtplib.SMTP:
     config = current_app.config
     host, port = config["MAIL_HOST"], int(config["MAIL_PORT"])
     security = (config.get("MAIL_SECURITY") or "starttls").lower()
@@ -57,18 +56,56 @@ def _connect() -> smtplib.SMTP:
     return server
 
 
-def build_message(conversation: Conversation, version: SummaryVersion, summary: Summary,
+def _sender_domain() -> str:
+    address = getaddresses([str(current_app.config["MAIL_FROM"])])[0][1]
+    return address.rpartition("@")[2] or "convo.invalid"
+
+
+def message_id(version: SummaryVersion, email: str) -> str:
+    """The same Message-ID every time this version goes to this address, so a copy sent
+    again after a lost answer is recognisably the same message (mail programs and servers
+    that keep Message-IDs show it once).  The address is hashed: it isn't spelt out."""
+    digest = hashlib.sha256(
+        f"{version.conversation_id}:{version.number}:{version.content_hash}:"
+        f"{email.strip().lower()}".encode()).hexdigest()[:24]
+    return f"<convo.c{version.conversation_id}.v{version.number}.{digest}@{_sender_domain()}>"
+
+
+@dataclass(frozen=True)
+class Words:
+    """What an email says of the issued summary, exactly as the summary says it: nobody who
+    asked not to be named is named in the subject or the body either."""
+
+    title: str
+    change_note: str
+    facilitator: str
+
+    @classmethod
+    def of(cls, conversation: Conversation, version: SummaryVersion) -> Words:
+        """As recorded when the version was issued (building the summary again for each
+        message would cost more than sending it), read through the not-named rule once more
+        for versions issued before it reached correction notes."""
+        public = Public(conversation)
+        try:
+            data = json.loads(version.summary_json or "")
+            return cls(public(data["title"]), public(data.get("change_note") or ""),
+                       public(data.get("facilitator") or ""))
+        except (ValueError, KeyError, TypeError):
+            from convo.summary.build import build
+
+            summary = build(conversation, version)
+            return cls(summary.title, summary.change_note, summary.facilitator)
+
+
+def build_message(conversation: Conversation, version: SummaryVersion, words: Words,
                   recipient: Recipient) -> EmailMessage:
-    """One recipient's message.  Every word from the conversation comes from the issued
-    summary (summary.build), so nobody who asked not to be named is named in the subject or
-    the body either."""
     config = current_app.config
     with force_locale(conversation.locale):
         subject = _("Summary of our conversation: %(title)s (version %(number)d)",
-                    title=isolated(summary.title), number=version.number)
-        context = {"conversation": conversation, "version": version, "title": summary.title,
-                   "recipient": recipient, "change_note": summary.change_note,
-                   "facilitator_name": summary.facilitator}
+                    title=isolated(words.title), number=version.number)
+        context = {"conversation": conversation, "version": version, "title": words.title,
+                   "recipient": recipient, "change_note": words.change_note,
+                   "facilitator_name": words.facilitator}
         text = render_template("summary/email.txt", **context)
         html = render_template("summary/email.html", **context)
     message = EmailMessage()
@@ -76,8 +113,7 @@ def build_message(conversation: Conversation, version: SummaryVersion, summary: 
     message["From"] = config["MAIL_FROM"]
     message["To"] = formataddr((recipient.label, recipient.email)) if recipient.named \
         else recipient.email
-    message["Message-ID"] = make_msgid(domain=str(config["MAIL_FROM"]).rpartition("@")[2]
-                                       .strip(">") or None)
+    message["Message-ID"] = message_id(version, recipient.email)
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     for kind, mime in (("pdf", ("application", "pdf")),
@@ -88,52 +124,58 @@ def build_message(conversation: Conversation, version: SummaryVersion, summary: 
     return message
 
 
-def send(conversation: Conversation, version: SummaryVersion, summary: Summary,
-         recipients: list[Recipient]) -> list[SummarySend]:
-    """Send to each recipient; record every attempt.  Returns the new records."""
-    if not configured():
-        raise MailNotConfigured()
-    records: list[SummarySend] = []
-    server: smtplib.SMTP | None = None
+def exchange(message: EmailMessage, recipient: str, handing_over: Callable[[], None]) -> str:
+    """Give one message for one recipient to the server; the server's acceptance ("250 ...").
+
+    `handing_over()` is called after the server has agreed to take a message for this
+    recipient and just before the message itself is sent: if convo dies after that, the
+    server may have accepted it without convo hearing so.  Raises smtplib.SMTPException or
+    OSError as the server or the network answered."""
+    sender = getaddresses([str(message["From"])])[0][1]
+    data = message.as_bytes(policy=policy.SMTP)
+    server = connect()
     try:
-        try:
-            server = _connect()
-        except (OSError, smtplib.SMTPException) as exc:
-            reason = _reason(exc)
-            for recipient in recipients:
-                records.append(_record(version, recipient, "failed", reason))
-            return records
-        for recipient in recipients:
-            try:
-                message = build_message(conversation, version, summary, recipient)
-                refused = server.send_message(message)
-                if refused:
-                    records.append(_record(version, recipient, "failed",
-                                           _reason(next(iter(refused.values())))))
-                else:
-                    records.append(_record(version, recipient, "sent", None))
-            except (OSError, smtplib.SMTPException) as exc:
-                records.append(_record(version, recipient, "failed", _reason(exc)))
+        server.ehlo_or_helo_if_needed()
+        code, answer = server.mail(sender)
+        if code != 250:
+            raise smtplib.SMTPSenderRefused(code, answer, sender)
+        code, answer = server.rcpt(recipient)
+        if code not in (250, 251):
+            raise smtplib.SMTPRecipientsRefused({recipient: (code, answer)})
+        handing_over()
+        code, answer = server.data(data)
+        if code != 250:
+            raise smtplib.SMTPDataError(code, answer)
+        return f"{code} {answer.decode(errors='replace')}"[:500]
     finally:
-        if server is not None:
-            try:
-                server.quit()
-            except (OSError, smtplib.SMTPException):
-                pass
-    return records
+        try:
+            server.quit()
+        except (OSError, smtplib.SMTPException):
+            server.close()
 
 
-def _reason(exc: object) -> str:
+@dataclass(frozen=True)
+class Failure:
+    reason: str  # what the server or the network said, for the facilitator
+    permanent: bool  # 5xx: trying again won't help
+
+
+def classify(exc: BaseException) -> Failure:
+    """A failed exchange: temporary (4xx, no connection, timeout) or permanent (5xx)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, answer = next(iter(exc.recipients.values()))
+        return Failure(_answer(code, answer), code >= 500)
     if isinstance(exc, smtplib.SMTPResponseException):
-        return f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace')}"[:500]
-    if isinstance(exc, tuple) and len(exc) == 2:
-        return f"{exc[0]} {exc[1].decode(errors='replace') if isinstance(exc[1], bytes) else exc[1]}"[:500]
+        return Failure(_answer(exc.smtp_code, exc.smtp_error), exc.smtp_code >= 500)
+    if isinstance(exc, (ssl.SSLCertVerificationError, smtplib.SMTPNotSupportedError)):
+        return Failure(_described(exc), True)  # the server's set-up: trying again won't help
+    return Failure(_described(exc), False)  # timeouts, refused or dropped connections
+
+
+def _answer(code: int, answer: bytes | str) -> str:
+    text = answer.decode(errors="replace") if isinstance(answer, bytes) else str(answer)
+    return f"{code} {text}"[:500]
+
+
+def _described(exc: BaseException) -> str:
     return (type(exc).__name__ + (f": {exc}" if str(exc) else ""))[:500]
-
-
-def _record(version: SummaryVersion, recipient: Recipient, status: str,
-            error: str | None) -> SummarySend:
-    record = SummarySend(version=version, email=recipient.email, label=recipient.label,
-                         status=status, error=error, attempted_at=clock.utcnow())
-    db.session.add(record)
-    return record

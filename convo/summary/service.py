@@ -242,9 +242,11 @@ def issue(conversation: Conversation, facilitator: Facilitator) -> SummaryVersio
         if existing is not None and existing.content_hash == digest:
             return existing
         _remove_unreferenced(written)
+        _remove_empty_folders(export_root() / folder)
         raise IssueError("conflict") from None
     except BaseException:
         _remove_unreferenced(written)
+        _remove_empty_folders(export_root() / folder)
         raise
     state.bump(conversation)
     return version
@@ -261,6 +263,20 @@ def _remove_unreferenced(paths: list[Path]) -> None:
                 path.unlink()
             except FileNotFoundError:
                 pass
+
+
+def remove_if_empty(folder: Path) -> None:
+    """Remove a folder of the archive if nothing is in it (it may not exist)."""
+    try:
+        folder.rmdir()
+    except OSError:  # not empty, not there, or not ours to remove: left as it is
+        pass
+
+
+def _remove_empty_folders(version_folder: Path) -> None:
+    """After a failed issue: no empty v<N>/ (nor an empty conversation-<id>/) is left."""
+    remove_if_empty(version_folder)
+    remove_if_empty(version_folder.parent)
 
 
 class FileDamaged(Exception):

@@ -23,6 +23,7 @@ from convo import create_app
 from tests.e2e import tools
 from tests.e2e.harness import Harness, slug
 from tests.e2e.servers import LiveServer, e2e_config, prepare_database
+from tests.queueing import WorkerProcess
 
 FAILURES = tools.ROOT / "screenshots" / "failures"
 
@@ -101,6 +102,20 @@ def live_server(e2e_database: tuple[Path, str], server_secret: str) -> Iterator[
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def e2e_worker(live_server: LiveServer,
+               e2e_database: tuple[Path, str]) -> Iterator[WorkerProcess]:
+    """A background worker process beside the live server (as `make run` runs one): it
+    issues the summaries the browser asks for."""
+    folder, _url = e2e_database
+    worker = WorkerProcess(live_server.app, folder / "worker.log")
+    worker.start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+
+
 def _keep_folder(request: pytest.FixtureRequest) -> Path | None:
     target = os.environ.get("CONVO_SCREENSHOTS")
     if not target:
@@ -110,7 +125,8 @@ def _keep_folder(request: pytest.FixtureRequest) -> Path | None:
 
 @pytest.fixture
 def e2e(request: pytest.FixtureRequest, browser: Browser, live_server: LiveServer,
-        validator: tools.Validator, axe_source: str, tmp_path: Path) -> Iterator[Harness]:
+        e2e_worker: WorkerProcess, validator: tools.Validator, axe_source: str,
+        tmp_path: Path) -> Iterator[Harness]:
     folder = tmp_path / "states"
     folder.mkdir()
     harness = Harness(browser, live_server, validator, axe_source, folder,

@@ -178,7 +178,8 @@ def test_the_facilitators_whole_flow_by_keyboard_alone(e2e: Harness) -> None:
         expect(page.locator(".notices")).to_contain_text("approves the summary")
     keys.tab_to('form[action$="/issue"] button')
     keys.follow("Enter")
-    expect(page.locator(".notices")).to_contain_text("Version 1 is issued")
+    expect(page.locator(".notices")).to_contain_text("Issuing version 1")
+    expect(page.locator('a[href$="/v1.pdf"]')).to_be_visible()  # the page follows the worker
     keys.tab_to('a[href$="/v1.pdf"]')
     with page.expect_download() as download:
         page.keyboard.press("Enter")

@@ -292,7 +292,9 @@ def test_a_whole_conversation_with_a_health_agency(e2e: Harness) -> None:
     e2e.check(pat, "phone: the summary as it stands")
 
     console.get_by_role("button", name="Issue the summary").click()
-    expect(console.locator(".notices")).to_contain_text("Version 1 is issued")
+    # The background worker makes the files; the page follows it and offers them when ready.
+    expect(console.locator(".notices")).to_contain_text("Issuing version 1")
+    expect(console.locator("#versions ~ table")).to_be_visible()
     e2e.check(console, "summary: version 1 issued")
 
     files = {}

@@ -88,7 +88,7 @@ def test_no_visitor_reaches_another_conversation(app, make_conversation, make_fa
     token = AuthActions(client).csrf("/account" if visitor == "other_facilitator" else "/join")
     values = {"conversation_id": target.id, "item_id": item_id,
               "participant_id": target.participant_ids[0], "party": "partnership",
-              "action": "delete", "device_id": 1, "number": 1, "kind": "pdf"}
+              "action": "delete", "device_id": 1, "number": 1, "kind": "pdf", "send_id": 1}
     checked = 0
     for rule, method, _args in _conversation_rules(app):
         url = _fill(rule, values)

@@ -21,8 +21,12 @@ def test_healthz_reports_version_and_database(app, client, auth, make_facilitato
     with counted(app) as statements:
         response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "version": __version__, "database": "ok"}
-    assert statements == ["SELECT 1"]  # asked often: one trivial query, nothing to commit
+    assert response.get_json() == {"status": "ok", "version": __version__, "database": "ok",
+                                   "worker": "not seen", "worker_seen_seconds_ago": None,
+                                   "queue": "ok", "jobs_waiting": 0, "jobs_scheduled": 0}
+    # Asked often: one small query (the workers' latest heartbeat), nothing to commit.
+    assert len(statements) == 1
+    assert statements[0].startswith("SELECT max(queue_worker.seen_at)")
 
 
 def test_healthz_503_when_database_does_not_answer(tmp_path, caplog):

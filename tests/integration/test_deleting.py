@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 
 from tests.conftest import page_text
 from tests.integration.test_participant import join
+from tests.queueing import run_jobs
 from tests.integration.test_summary import _approve_both, _export_files, _fill
 
 # Every table that holds rows of a conversation, and how a row names its conversation.
@@ -57,6 +58,7 @@ def _full(app, client, auth, ref) -> None:  # type: ignore[no-untyped-def]
     assert auth.submit(url, f"{url}/draft", {"introduction": "We met."}).status_code == 302
     _approve_both(auth, url)
     assert auth.post(f"{url}/issue", data={}, form_page=url).status_code == 302
+    assert run_jobs(app) == 1  # the background worker issues it
     with app.app_context():
         from convo.conversations import capture
         from convo.models import Conversation
@@ -103,6 +105,9 @@ def test_a_facilitator_deletes_a_conversation_and_everything_in_it(
                         form_page=f"/conversations/{ref.id}/delete")
     assert deleted.status_code == 302 and deleted.headers["Location"] == "/conversations"
     assert "is deleted, with its issued summaries" in page_text(client.get("/conversations"))
+    # Its files were moved aside at once; removing them is the background worker's job.
+    assert not any(f"conversation-{ref.id}/" in str(f) for f in _export_files(app))
+    assert run_jobs(app) == 1
 
     assert all(count == 0 for count in _counts(app, ref.id).values()), _counts(app, ref.id)
     assert {other.id: _counts(app, other.id) for other in (keep, someone_else)} == kept
@@ -193,8 +198,11 @@ def test_a_database_that_refuses_leaves_everything_as_it_was(app, client, auth,
 
 
 def test_files_that_will_not_go_are_reported(app, client, auth, make_conversation,
-                                              monkeypatch):  # type: ignore[no-untyped-def]
-    """The rows are gone whatever happens to the files; a folder left behind is named."""
+                                              monkeypatch, caplog):  # type: ignore[no-untyped-def]
+    """The rows are gone whatever happens to the files; a folder left behind is named in the
+    worker's log, and removed when a worker next starts."""
+    import logging
+
     from convo.conversations import deleting
 
     ref = make_conversation()
@@ -207,9 +215,17 @@ def test_files_that_will_not_go_are_reported(app, client, auth, make_conversatio
     url = f"/conversations/{ref.id}/delete"
     response = auth.post(url, data={"confirm": "y"}, form_page=url)
     assert response.status_code == 302
-    words = page_text(client.get("/conversations"))
-    assert "could not be removed from the archive" in words and ".deleting-conversation-" in words
+    assert "is deleted, with its issued summaries" in page_text(client.get("/conversations"))
     assert _counts(app, ref.id)["conversation"] == 0
+    with caplog.at_level(logging.ERROR):
+        run_jobs(app)
+    assert "remove the folder .deleting-conversation-" in caplog.text
+    export = Path(app.config["EXPORT_DIR"])
+    assert list(export.glob(".deleting-*"))
+    monkeypatch.undo()
+    with app.app_context():
+        deleting.remove_parked_folders()  # what a worker does when it starts
+    assert not list(export.glob(".deleting-*"))
 
 
 def test_the_command_line(app, client, auth, runner, make_conversation):  # type: ignore[no-untyped-def]
@@ -257,6 +273,7 @@ def test_an_archive_entry_that_is_a_file_goes_too(app, client, auth, make_conver
     auth.sign_in_as(ref.facilitator)
     url = f"/conversations/{ref.id}/delete"
     assert auth.post(url, data={"confirm": "y"}, form_page=url).status_code == 302
+    run_jobs(app)
     assert not stray.exists() and not list(stray.parent.glob(".deleting-*"))
 
 

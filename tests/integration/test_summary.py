@@ -12,8 +12,16 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import AuthActions, page_text
+from tests.queueing import run_jobs
 
 FETCH = {"X-Requested-With": "fetch", "Accept": "application/json"}
+
+
+def words(response) -> str:  # type: ignore[no-untyped-def]
+    """What the page says, without its tags, spaces collapsed."""
+    import re
+
+    return " ".join(re.sub(r"<[^>]+>", " ", page_text(response)).split()).replace(" :", ":")
 
 
 def _fill(app, ref, starts_at=datetime(2021, 9, 14, 9, 0, tzinfo=timezone.utc)):  # type: ignore[no-untyped-def]
@@ -183,8 +191,11 @@ def test_approve_issue_download_and_correct(app, client, auth, make_conversation
     assert refused.status_code == 422
     assert "Both parties need to approve" in page_text(refused)
     _approve_both(auth, url)
-    issued = auth.post(f"{url}/issue", data={}, form_page=url)
-    assert issued.status_code == 302
+    issued = auth.post(f"{url}/issue", data={}, form_page=url, follow_redirects=True)
+    assert "Issuing version 1…" in page_text(issued)  # the worker makes it
+    assert _export_files(app) == []
+    assert run_jobs(app) == 1
+    assert "Version 1 issued" in page_text(client.get(url))
     files = _export_files(app)
     assert sorted(f.suffix for f in files) == [".docx", ".pdf"]
     assert not any(f.name.startswith(".partial") for f in files)
@@ -198,7 +209,9 @@ def test_approve_issue_download_and_correct(app, client, auth, make_conversation
     assert docx.data.startswith(b"PK")
 
     # Issuing again with nothing changed gives the same version, not a new one.
-    auth.post(f"{url}/issue", data={}, form_page=url)
+    again = auth.post(f"{url}/issue", data={}, form_page=url, follow_redirects=True)
+    assert "Version 1 already says exactly this" in page_text(again)
+    assert run_jobs(app) == 0
     assert len(_export_files(app)) == 2
 
     # A correction: the old approvals no longer hold; a note of what changed is needed, and
@@ -214,6 +227,7 @@ def test_approve_issue_download_and_correct(app, client, auth, make_conversation
     _approve_both(auth, url)
     v1_before = {f: f.read_bytes() for f in _export_files(app)}
     assert auth.post(f"{url}/issue", data={}, form_page=url).status_code == 302
+    run_jobs(app)
     for path, data in v1_before.items():
         assert path.read_bytes() == data  # never overwritten
     assert len(_export_files(app)) == 4
@@ -228,8 +242,12 @@ def test_approve_issue_download_and_correct(app, client, auth, make_conversation
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("fault", ["crash", "disk_full"])
+@pytest.mark.parametrize("fault", ["crash", "disk_full", "unwritable"])
 def test_failed_export_leaves_nothing(app, client, auth, make_conversation, monkeypatch, fault):
+    """A failure while issuing (in the worker) is shown with its cause and can be tried again;
+    it leaves no file, no empty version folder and no version."""
+    import os
+
     from convo.summary import service
 
     ref = make_conversation()
@@ -237,6 +255,7 @@ def test_failed_export_leaves_nothing(app, client, auth, make_conversation, monk
     auth.sign_in_as(ref.facilitator)
     url = f"/c/{ref.id}/summary"
     _approve_both(auth, url)
+    export = Path(app.config["EXPORT_DIR"])
     if fault == "crash":
         import convo.summary.render_docx as render_docx
 
@@ -244,7 +263,8 @@ def test_failed_export_leaves_nothing(app, client, auth, make_conversation, monk
             raise RuntimeError("renderer crashed")
 
         monkeypatch.setattr(render_docx, "render_docx", explode)
-    else:
+        cause = "Making the Word or PDF file failed."
+    elif fault == "disk_full":
         real = service._write_atomically
         calls = {"n": 0}
 
@@ -255,15 +275,44 @@ def test_failed_export_leaves_nothing(app, client, auth, make_conversation, monk
             return real(path, data)
 
         monkeypatch.setattr(service, "_write_atomically", full)
-    app.config["PROPAGATE_EXCEPTIONS"] = False
+        cause = "The disk that holds the archive of issued summaries is full."
+    else:
+        export.mkdir(parents=True, exist_ok=True)
+        (export / f"conversation-{ref.id}").mkdir(mode=0o500)
+        if os.geteuid() == 0:  # root writes anywhere: make the folder refuse as a mount would
+            real_mkdir = Path.mkdir
+
+            def refuse(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+                if self.name == "v1":
+                    raise PermissionError(13, "Permission denied", str(self))
+                return real_mkdir(self, *args, **kwargs)
+
+            monkeypatch.setattr(Path, "mkdir", refuse)
+        cause = "convo could not write to the archive of issued summaries."
     response = auth.post(f"{url}/issue", data={}, form_page=url)
-    assert response.status_code == 500
+    assert response.status_code == 302
+    assert run_jobs(app) == 1
+    page = page_text(client.get(url))
+    assert "Version 1 could not be issued." in page and cause in page
+    assert "Nothing was issued and no files were kept." in page
+    assert "Try issuing version 1 again" in page
+    if fault == "unwritable":
+        assert f"conversation-{ref.id}/v1" in page  # where it could not write
+        if (export / f"conversation-{ref.id}").exists():
+            (export / f"conversation-{ref.id}").chmod(0o700)
     assert _export_files(app) == []
+    assert not (export / f"conversation-{ref.id}" / "v1").exists()  # no empty folder left
     with app.app_context():
         from convo.extensions import db
         from convo.models import SummaryVersion
 
         assert db.session.scalars(select(SummaryVersion)).all() == []
+    # Once the cause is fixed, trying again issues it.
+    monkeypatch.undo()
+    auth.post(f"{url}/issue", data={}, form_page=url)
+    assert run_jobs(app) == 1
+    assert "Version 1 issued" in page_text(client.get(url))
+    assert len(_export_files(app)) == 2
 
 
 @pytest.mark.slow
@@ -291,12 +340,15 @@ def test_issuing_twice_at_once_creates_one_version(app, make_conversation):
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
+    assert statuses == [302, 302]
+    run_jobs(app)
     with app.app_context():
         from convo.extensions import db
-        from convo.models import SummaryVersion
+        from convo.models import SummaryIssue, SummaryVersion
 
         assert [v.number for v in db.session.scalars(select(SummaryVersion))] == [1]
-    assert sorted(statuses) in ([302, 302], [302, 409])
+        assert [(i.number, i.status) for i in db.session.scalars(select(SummaryIssue))] == [
+            (1, "done")]
     assert len(_export_files(app)) == 2
 
 
@@ -351,14 +403,19 @@ def test_send_by_email_to_a_real_smtp_server(app, client, auth, make_conversatio
     url = f"/c/{ref.id}/summary"
     _approve_both(auth, url)
     auth.post(f"{url}/issue", data={}, form_page=url)
+    run_jobs(app)
     inbox.refuse.add("moore@example.org")
     participants = [str(pid) for pid in ref.participant_ids]
     response = auth.post(f"{url}/v1/send", data={"participant": participants,
                                                  "others": "manager@example.org\n"},
                          form_page=url, follow_redirects=True)
-    body = page_text(response)
-    assert "Sent to 4; 1 could not be sent." in body
-    assert "550" in body
+    assert "Sending to 5." in page_text(response)
+    assert page_text(response).count("waiting to be sent") == 5
+    assert inbox.messages == []  # nothing is sent inside the request
+    assert run_jobs(app) == 5
+    body = words(client.get(url))
+    assert body.count(": sent ") == 4
+    assert "not sent – 550 5.1.1 No such mailbox" in body  # permanent: not tried again
     assert len(inbox.messages) == 4
     pdf_file = client.get(f"{url}/v1.pdf").data
     for sender, rcpts, raw in inbox.messages:
@@ -383,11 +440,14 @@ def test_send_by_email_to_a_real_smtp_server(app, client, auth, make_conversatio
         sends = db.session.scalars(select(SummarySend)).all()
         assert sorted(s.status for s in sends) == ["failed", "sent", "sent", "sent", "sent"]
         failed_id = next(s.id for s in sends if s.status == "failed")
+        assert all(s.server_reply == "250 Message accepted" for s in sends if s.status == "sent")
     inbox.refuse.clear()
-    retried = auth.post(f"{url}/v1/send", data={"retry": [str(failed_id)]}, form_page=url,
+    retried = auth.post(f"{url}/v1/sends/{failed_id}/retry", form_page=url,
                         follow_redirects=True)
-    assert "Sent to 1." in page_text(retried)
+    assert "Trying Dr Alex Moore again." in page_text(retried)
+    assert run_jobs(app) == 1
     assert len(inbox.messages) == 5
+    assert ": sent " in words(client.get(url)).split("Dr Alex Moore")[1][:60]
 
 
 @pytest.mark.slow
@@ -403,16 +463,30 @@ def test_send_fails_cleanly_when_the_server_is_down(app, auth, make_conversation
     _fill(app, ref)
     auth.sign_in_as(ref.facilitator)
     url = f"/c/{ref.id}/summary"
+    app.config["MAIL_RETRY_DELAYS"] = [1, 1]  # within the two seconds a job may come early
     _approve_both(auth, url)
     auth.post(f"{url}/issue", data={}, form_page=url)
-    response = auth.post(f"{url}/v1/send", data={"participant": [str(ref.participant_ids[0])]},
-                         form_page=url, follow_redirects=True)
-    assert "could not be sent" in page_text(response)
+    run_jobs(app)
+    auth.post(f"{url}/v1/send", data={"participant": [str(ref.participant_ids[0])]},
+              form_page=url)
+    run_jobs(app)
+    # No connection is a temporary failure: it is tried again later, and the page says so.
+    page = words(auth.client.get(url))
+    assert "not sent yet – ConnectionRefusedError" in page and "Trying again at" in page
     with app.app_context():
         from convo.extensions import db
         from convo.models import SummarySend
 
-        assert [s.status for s in db.session.scalars(select(SummarySend))] == ["failed"]
+        send = db.session.scalars(select(SummarySend)).one()
+        assert (send.status, send.attempts) == ("retrying", 1)
+    # Two more tries, and it gives up, saying why.
+    run_jobs(app, scheduled=True)
+    with app.app_context():
+        send = db.session.scalars(select(SummarySend)).one()
+        assert (send.status, send.attempts, send.problem) == ("failed", 3, "server")
+        assert send.sent_at is None
+    page = words(auth.client.get(url))
+    assert "not sent – ConnectionRefusedError" in page and "(after 3 tries)" in page
 
 
 

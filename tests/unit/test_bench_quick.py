@@ -30,6 +30,14 @@ KEYS = (
     "large_docx_seconds",
     "large_docx_peak_python_mb",
     "large_docx_maxrss_mb",
+    "queue_send_ratio",
+    "queue_issue_ratio",
+    "queue_send_of_goal",
+    "queue_issue_of_goal",
+    "queue_send_seconds_median",
+    "direct_send_seconds_median",
+    "queue_issue_seconds_median",
+    "direct_issue_seconds_median",
 )
 
 

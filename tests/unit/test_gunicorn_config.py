@@ -33,6 +33,8 @@ def test_gunicorn_takes_the_worker_hook_and_leaves_its_access_log_off() -> None:
     # If the access log is turned on, its lines carry no path, query, referrer or headers:
     # those can hold join codes and one-time tokens.
     assert cfg.access_log_format == '%(h)s "%(m)s" %(s)s %(L)ss'
+    # The request limit is set explicitly (slow work is the background worker's).
+    assert (cfg.timeout, cfg.graceful_timeout) == (30, 30)
 
 
 def test_a_worker_sets_its_start_up_objects_aside_from_the_collector() -> None:

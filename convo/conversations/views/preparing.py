@@ -390,7 +390,7 @@ def delete(conversation_id: int) -> Any:
             names = (conversation.partnership_name, conversation.agency_name)
             issued = bool(summary_service.versions(conversation))
             try:
-                deleted = deleting.delete_conversation(conversation)
+                deleted = deleting.delete_conversation(conversation, files_now=False)
             except deleting.ArchiveError as exc:
                 flash(_("Nothing was deleted: convo cannot move this conversation's issued "
                         "summaries in its archive (the folder %(folder)s). Ask your "

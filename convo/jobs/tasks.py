@@ -1,0 +1,11 @@
+"""Every job there is, registered with convo.jobs.queue by importing the module it lives in.
+
+    summary.send     send one row of the outbox              convo/summary/sending.py
+    summary.issue    issue one requested version              convo/summary/issuing.py
+    archive.remove   remove a deleted conversation's files    convo/conversations/deleting.py
+"""
+
+from __future__ import annotations
+
+from convo.conversations import deleting  # noqa: F401
+from convo.summary import issuing, sending  # noqa: F401
