@@ -28,6 +28,7 @@ from pypdf import PdfReader
 from tests.conftest import ConversationRef
 from tests.forms import form_fields, with_changes
 from tests.integration.test_summary import Inbox, inbox  # noqa: F401  (the SMTP fixture)
+from tests.queueing import run_jobs
 
 JSON = {"X-Requested-With": "fetch", "Accept": "application/json"}
 HIDDEN = [("Jordan Lee", "Primary Care Network manager"),
@@ -163,12 +164,14 @@ def test_nobody_who_asked_not_to_be_named_is_named_anywhere(app: Flask, client, 
     for party in ("partnership", "agency"):
         auth.post(f"{summary}/approval/{party}", form_page=summary)
     assert auth.post(f"{summary}/issue", data={}, form_page=summary).status_code == 302
+    assert run_jobs(app) == 1  # the background worker makes the files
     everyone = [str(p) for p in _participant_ids(app, ref.id)]
 
     def send(number: int) -> None:
         sent = auth.submit(summary, f"{summary}/v{number}/send", {
             "participant": everyone, "others": "partnership-board@example.org"})
         assert sent.status_code == 302
+        run_jobs(app)  # the background worker sends them
 
     send(1)
     assert auth.submit(summary, f"{summary}/draft", {
@@ -179,6 +182,7 @@ def test_nobody_who_asked_not_to_be_named_is_named_anywhere(app: Flask, client, 
         auth.post(f"{summary}/approval/{party}", form_page=summary)
     issued = auth.post(f"{summary}/issue", data={}, form_page=summary)
     assert issued.status_code == 302, issued.get_data(as_text=True)[:2000]
+    assert run_jobs(app) == 1
     outputs["summary preview"] = auth.client.get(f"{summary}/preview").get_data(as_text=True)
     auth.post(f"{base}/reopen", form_page=console)
     screen_views("after the summary")
