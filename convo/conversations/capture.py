@@ -170,6 +170,7 @@ class ActionDetails:
     first_step: str | None
     agreed_by_both: bool
     status: str
+    commitment: int | None = None  # how sure the owner is, 0 to 10
 
 
 def set_action(conversation: Conversation, item: Item, details: ActionDetails,
@@ -191,6 +192,7 @@ def set_action(conversation: Conversation, item: Item, details: ActionDetails,
     item.first_step = details.first_step
     item.agreed_by_both = details.agreed_by_both
     item.status = details.status
+    item.commitment = details.commitment
     item.updated_at = clock.utcnow()
     state.bump(conversation)
 

@@ -32,7 +32,7 @@ from convo.ratings.compare import Comparison, compare
 AGREEMENT_FIELDS = ("ground_rules", "contacts", "meeting_rhythm", "next_conversation")
 ITEM_FIELDS = ("text", "kind", "raised_by")
 ACTION_FIELDS = ("owner_name", "owner_participant", "owner_party", "due_date", "due_by_next",
-                 "first_step", "agreed_by_both", "status")
+                 "first_step", "agreed_by_both", "status", "commitment")
 
 
 def agreement_values(conversation: Conversation) -> dict[str, Any]:
@@ -54,6 +54,7 @@ def action_values(item: Item) -> dict[str, Any]:
         "first_step": item.first_step or "",
         "agreed_by_both": bool(item.agreed_by_both),
         "status": item.status or "agreed",
+        "commitment": item.commitment,
     }
 
 

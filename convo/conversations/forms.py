@@ -6,9 +6,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DateField, EmailField, HiddenField, RadioField, SelectField,
-                     StringField, TextAreaField, TimeField)
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms import (BooleanField, DateField, EmailField, HiddenField, IntegerField, RadioField,
+                     SelectField, StringField, TextAreaField, TimeField)
+from wtforms.validators import (DataRequired, Email, Length, NumberRange, Optional,
+                                ValidationError)
 
 from convo.conversations.labels import ACTION_STATUS_LABELS, KIND_LABELS
 from convo.core.forms import BaseForm, as_choices, strip_filter
@@ -112,6 +113,12 @@ class ActionForm(BaseForm):
     due_by_next = BooleanField(_l("By the next conversation"))
     first_step = _text(_l("First step (optional)"), TEXT_MAX, textarea=True)
     agreed_by_both = BooleanField(_l("Both sides agreed this"))
+    commitment = IntegerField(
+        _l("How sure the owner is, 0 to 10 (optional)"),
+        validators=[Optional(), NumberRange(0, 10, message=_l("Give a number from 0 to 10."))],
+        description=_l("The commitment check: ask the owner how sure they are it will be done "
+                       "by the date. Below 7, make the action smaller or give it more time."),
+        render_kw={"inputmode": "numeric"})
     status = SelectField(_l("Progress"), choices=as_choices(ACTION_STATUS_LABELS.items()),
                          default="agreed")
 

@@ -11,6 +11,7 @@ KIND_LABELS = {
     "strength": _l("Strength"),
     "note": _l("Note"),
     "follow_up": _l("Question to follow up"),
+    "parking_lot": _l("To come back to"),
 }
 KIND_PLURALS = {
     "challenge": _l("Challenges"),
@@ -19,10 +20,11 @@ KIND_PLURALS = {
     "strength": _l("Strengths"),
     "note": _l("Notes"),
     "follow_up": _l("Questions to follow up"),
+    "parking_lot": _l("To come back to"),
 }
 # One key each for fast capture on the console keyboard.
 KIND_KEYS = {"challenge": "c", "opportunity": "o", "action": "a", "strength": "s",
-             "note": "n", "follow_up": "q"}
+             "note": "n", "follow_up": "q", "parking_lot": "p"}
 RAISED_BY_KEYS = {"partnership": "1", "agency": "2", "both": "3", "facilitator": "4"}
 STATUS_LABELS = {
     "upcoming": _l("Upcoming"),

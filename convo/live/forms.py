@@ -21,6 +21,7 @@ PARTICIPANT_KINDS = (
     ("strength", _l("Something that works well")),
     ("note", _l("A note")),
     ("follow_up", _l("A question to follow up")),
+    ("parking_lot", _l("A topic to come back to another time")),
 )
 DEFAULT_KIND = "note"
 CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")

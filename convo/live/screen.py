@@ -62,6 +62,7 @@ class ShownAction:
     owner: str
     party: str
     by_when: str
+    commitment: int | None = None  # how sure the owner is, 0 to 10
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,7 @@ def agreed_actions(conversation: Conversation, public: Public) -> tuple[ShownAct
         else:
             by_when = ""
         shown.append(ShownAction(what=public(item.text), owner=owner, party=party,
-                                 by_when=by_when))
+                                 by_when=by_when, commitment=item.commitment))
     return tuple(shown)
 
 

@@ -11,7 +11,8 @@ from convo.core.clock import utcnow
 from convo.extensions import db
 from convo.models.types import UTCDateTime
 
-KINDS = ("challenge", "opportunity", "action", "strength", "note", "follow_up")
+# "parking_lot": a topic that matters but would take over today, kept to come back to.
+KINDS = ("challenge", "opportunity", "action", "strength", "note", "follow_up", "parking_lot")
 RAISED_BY = ("partnership", "agency", "both", "facilitator")
 ACTION_STATUSES = ("agreed", "in_progress", "done", "dropped")
 TEXT_MAX = 5000
@@ -61,6 +62,8 @@ class Item(db.Model):
     first_step: Mapped[str | None] = mapped_column(Text)
     agreed_by_both: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16), default="agreed")
+    # The commitment check: how sure the owner is, from 0 to 10, that it will be done.
+    commitment: Mapped[int | None] = mapped_column(Integer)
 
     # In the summary: left out by the facilitator, or placed in their chosen order.
     in_summary: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -55,7 +55,8 @@ STAGE_SECTIONS = {
     "close": "closing",
 }
 NARRATIVE_KEYS = ("purpose", "working_towards", "community", "how_well", "challenges",
-                  "opportunities", "actions", "keeping_in_touch", "follow_ups", "other")
+                  "opportunities", "actions", "keeping_in_touch", "follow_ups", "parking_lot",
+                  "other")
 
 
 def section_titles() -> dict[str, str]:
@@ -69,6 +70,7 @@ def section_titles() -> dict[str, str]:
         "actions": _("Agreed actions"),
         "keeping_in_touch": _("How we keep in touch"),
         "follow_ups": _("Questions to follow up"),
+        "parking_lot": _("To come back to"),
         "other": _("Other points"),
         "closing": _("To close"),
     }
@@ -107,6 +109,8 @@ def labels() -> dict[str, str]:
         "party": _("Which side"),
         "by_when": _("By when"),
         "first_step": _("First step"),
+        # {score} is replaced by the owner's 0 to 10, as in last_time.
+        "commitment": _("How sure: {score} out of 10"),
         "agreed_by_both": _("Agreed by both sides"),
         "keeping_in_touch": _("How we keep in touch"),
         "contacts": _("Points of contact"),
@@ -154,7 +158,7 @@ def summary_items(conversation: Conversation) -> list[Item]:
 
 def section_key(item: Item) -> str:
     by_kind = {"challenge": "challenges", "opportunity": "opportunities", "action": "actions",
-               "follow_up": "follow_ups"}
+               "follow_up": "follow_ups", "parking_lot": "parking_lot"}
     return by_kind.get(item.kind) or STAGE_SECTIONS.get(item.stage_id or "", "other")
 
 
@@ -174,7 +178,8 @@ def _action_row(item: Item, conversation: Conversation, names: Public, locale: s
         party=names.raised_by(item.owner_party) if item.owner_party else "",
         by_when=by_when, first_step=anonymise(item.first_step),
         agreed_by_both=item.agreed_by_both,
-        status=str(ACTION_STATUS_LABELS.get(item.status or "", "")))
+        status=str(ACTION_STATUS_LABELS.get(item.status or "", "")),
+        commitment=item.commitment)
 
 
 def _long_date(value: date | datetime | None, locale: str) -> str:
@@ -411,6 +416,7 @@ def _build(conversation: Conversation, version: SummaryVersion | None) -> Summar
         meeting_rhythm=anonymise(conversation.meeting_rhythm),
         next_conversation=anonymise(conversation.next_conversation),
         follow_ups=section("follow_ups"),
+        parked=parked if not (parked := section("parking_lot")).empty else None,
         other=Section("other", titles["other"], anonymise(narratives.get("other", "")),
                       tuple(purpose_points) + tuple(other_points)),
         closing=Section("closing", titles["closing"], anonymise(draft.closing),

@@ -57,6 +57,7 @@ class ActionRow:
     first_step: str = ""
     agreed_by_both: bool = False
     status: str = ""  # "Agreed", "In progress", ...
+    commitment: int | None = None  # the commitment check: how sure the owner is, 0 to 10
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,10 @@ class Summary:
     # each stands now, with a sentence saying which conversation that was.
     earlier_actions: tuple[ActionRow, ...] = ()
     earlier_actions_note: str = ""
+
+    # The parking lot: topics kept to come back to ("To come back to"), or None when there
+    # are none (so summaries without any keep the fingerprint they had).
+    parked: Section | None = None
 
     @property
     def language_tag(self) -> str:

@@ -904,6 +904,9 @@ def _actions(doc: Any, summary: Summary, labels: dict[str, str]) -> None:
         if action.agreed_by_both:
             what.append((labels.get("agreed_by_both", "Agreed by both sides"),
                          "Subtle Emphasis"))
+        if action.commitment is not None:
+            what.append((labels.get("commitment", "How sure: {score} out of 10").replace(
+                "{score}", _number(action.commitment, summary.locale, "")), None))
         rows.append([what, [(_one_line(action.owner) or none, None)],
                      [(_one_line(action.party) or none, None)],
                      [(_one_line(action.by_when) or none, None)]])
@@ -986,6 +989,8 @@ def _build(summary: Summary) -> Any:
         _heading(doc, labels.get("next_conversation", "Next conversation"), 1)
         _paragraphs(doc, summary.next_conversation)
     _section(doc, summary.follow_ups, labels)
+    if summary.parked is not None:
+        _section(doc, summary.parked, labels)
     _section(doc, summary.other, labels)
     _section(doc, summary.closing, labels)
     _approvals(doc, summary, labels)

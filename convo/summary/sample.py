@@ -55,6 +55,7 @@ LABELS_EN = {
     "status": "Status",
     "change_note": "What changed",
     "biggest_marker": "Biggest difference",
+    "commitment": "How sure: {score} out of 10",
     "both_low_marker": "Both see a weakness",
     "both_low": "Where both sides see a weakness",
     "biggest_one": "The biggest difference",

@@ -185,7 +185,7 @@ def action_details(conversation_id: int, item_id: int) -> Any:
         owner_participant_id=owner_participant.id if owner_participant else None,
         owner_party=party, due_date=final["due_date"], due_by_next=bool(final["due_by_next"]),
         first_step=final["first_step"] or None, agreed_by_both=bool(final["agreed_by_both"]),
-        status=final["status"],
+        status=final["status"], commitment=final["commitment"],
     ), _author())
     return saved(conversation, console_module.action_values(item), f"item-{item.id}",
                  _("Action saved."))
