@@ -34,7 +34,9 @@
       state = {timer: null, inFlight: false, again: false, navigate: false, retryDelay: 1000,
                tokenRetried: false, conflicts: 0, synced: null};
       states.set(form, state);
-      state.synced = snapshot(form);  // what the server had when this form was last in step
+      // What the server had when this form was last in step: the values the page was served
+      // with (not the values now, which may already hold the writer's unsaved choices).
+      state.synced = served(form);
     }
     return state;
   }
@@ -83,6 +85,27 @@
   }
 
   function seenInput(form, name) { return field(form, "seen-" + name); }
+
+  function servedValueOf(form, name) {
+    var el = field(form, name);
+    if (!el) { return ""; }
+    if (el.type === "checkbox") { return el.defaultChecked ? "1" : ""; }
+    if (typeof RadioNodeList !== "undefined" && el instanceof RadioNodeList) {
+      var chosen = Array.prototype.filter.call(el, function (radio) { return radio.defaultChecked; })[0];
+      return chosen ? chosen.value : "";
+    }
+    if (el.tagName === "SELECT") {
+      var selected = Array.prototype.filter.call(el.options, function (o) { return o.defaultSelected; })[0];
+      return selected ? selected.value : (el.options.length ? el.options[0].value : "");
+    }
+    return el.defaultValue === undefined ? "" : String(el.defaultValue);
+  }
+
+  function served(form) {
+    var values = {};
+    fieldNames(form).forEach(function (name) { values[name] = servedValueOf(form, name); });
+    return values;
+  }
 
   function snapshot(form) {
     var values = {};

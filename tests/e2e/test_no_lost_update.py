@@ -144,3 +144,48 @@ def test_scores_chosen_and_saved_at_once_on_a_phone(e2e: Harness) -> None:
         stored = db.session.scalar(select(func.count()).select_from(Rating).where(
             Rating.conversation_id == conversation))
     assert stored == rates.count()
+
+
+def test_a_choice_not_yet_saved_survives_the_console_refreshing(e2e: Harness) -> None:
+    """The facilitator chooses an action's owner; before they press Save, someone's point
+    arrives and the console refreshes its regions: the choice stays, and is what is saved."""
+    conversation, _code, one, _two = two_consoles(e2e)
+    from convo.conversations import capture
+    from convo.extensions import db
+    from convo.models import Conversation
+
+    app = e2e.server.app
+
+    def add_point(text: str, kind: str = "note") -> None:
+        with app.app_context():
+            found = db.session.get(Conversation, conversation)
+            capture.add(found, client_id=text[:60].replace(" ", "-"), text=text, kind=kind,
+                        raised_by="both", stage_id=found.current_stage_id, question_id=None,
+                        author=capture.Author(facilitator_id=found.facilitator_id))
+            db.session.commit()
+
+    add_point("Walk the estate with the new housing officer.", kind="action")
+    one.goto(f"/conversations/{conversation}/console")
+    card = one.locator(".action-card", has_text="Walk the estate")
+    card.locator("summary").click()
+    card.get_by_label("Or choose someone taking part").select_option(
+        label="Dr Alex Moore (Clinical director)")
+    card.get_by_label("Both sides agreed this").check()
+    add_point("Parking at the surgery is a problem.")  # the console refreshes meanwhile
+    expect(one.locator("#live-items")).to_contain_text("Parking at the surgery")
+    expect(card.get_by_label("Or choose someone taking part")).to_have_value(
+        str(_participant_id(app, conversation, "Dr Alex Moore")))
+    card.get_by_role("button", name="Save action").click()
+    expect(one.locator(".action-card", has_text="Walk the estate").locator(".hint").first
+           ).to_contain_text("Dr Alex Moore")
+
+
+def _participant_id(app, conversation: int, name: str) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from convo.extensions import db
+    from convo.models import Participant
+
+    with app.app_context():
+        return db.session.scalar(select(Participant.id).where(
+            Participant.conversation_id == conversation, Participant.name == name))
