@@ -14,6 +14,8 @@ from typing import Any
 
 from flask import Flask
 
+from convo.core import files
+
 SECRET_KEY_FILE = "secret_key"
 
 
@@ -24,6 +26,10 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI: str | None = None
     # hide_parameters keeps typed text out of error messages and so out of logs.
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
+    # How long a request waits for another's hold on the database before answering 503
+    # ("busy, try again") rather than waiting on.
+    DATABASE_BUSY_SECONDS = 10
+    RETRY_AFTER_SECONDS = 5  # what a 503 asks the client to wait before trying again
     EXPORT_DIR: str | None = None  # None: the repository's exports/ folder
     QUESTION_SETS_DIR: str | None = None  # None: question_sets/ inside the instance folder
     # How often a running app looks for custom sets added, changed or removed (0: every use).
@@ -106,8 +112,7 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     if test_config:
         app.config.update(test_config)
 
-    instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+    instance = files.private_folder(Path(app.instance_path))
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'convo.sqlite3'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(
@@ -115,6 +120,9 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     )
     if not app.config.get("EXPORT_DIR"):
         app.config["EXPORT_DIR"] = str(Path(app.root_path).parent / "exports")
+    if Path(app.config["EXPORT_DIR"]).is_dir():
+        # The archive's file names name the parties: nobody else may list it.
+        files.private_folder(Path(app.config["EXPORT_DIR"]))
     if not app.config.get("QUESTION_SETS_DIR"):
         app.config["QUESTION_SETS_DIR"] = str(instance / "question_sets")
     if not app.config.get("SECRET_KEY"):

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from convo.core import clock
+from convo.core.inputs import is_id
 from convo.extensions import db
 from convo.live import state
 from convo.models import Conversation, Item, ItemRevision
@@ -35,7 +36,7 @@ class Author:
 
 
 def item_or_404(conversation: Conversation, item_id: int) -> Item:
-    item = db.session.get(Item, item_id)
+    item = db.session.get(Item, item_id) if is_id(item_id) else None
     if item is None or item.conversation_id != conversation.id:
         abort(404)
     return item

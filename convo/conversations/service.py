@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from convo.conversations.plan import Plan, build, load_snapshot, snapshot_body
 from convo.core import clock, storage
+from convo.core.inputs import is_id
 from convo.extensions import db
 from convo.live import state, versioning
 from convo.models import (AddedQuestion, Conversation, ConversationStage, Facilitator, Item,
@@ -48,7 +49,8 @@ class StagePlan:
 
 def load_for_facilitator(conversation_id: int, facilitator: Facilitator) -> Conversation:
     """The conversation if this facilitator owns it; 404 otherwise (its existence stays private)."""
-    conversation = db.session.get(Conversation, conversation_id)
+    conversation = (db.session.get(Conversation, conversation_id)
+                    if is_id(conversation_id) else None)
     if conversation is None or conversation.facilitator_id != facilitator.id:
         abort(404)
     return conversation
@@ -247,7 +249,7 @@ def remove_participant(conversation: Conversation, participant: Participant) -> 
 
 
 def participant_or_404(conversation: Conversation, participant_id: int) -> Participant:
-    participant = db.session.get(Participant, participant_id)
+    participant = db.session.get(Participant, participant_id) if is_id(participant_id) else None
     if participant is None or participant.conversation_id != conversation.id:
         abort(404)
     return participant
