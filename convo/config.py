@@ -42,6 +42,8 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 12 * 60 * 60  # a long facilitation day, in seconds
+    # A facilitator's sign-in unused for this long ends (an open console's polls count as use).
+    SESSION_IDLE_MINUTES = 120
     # A response sets the session cookie only when the session changed.  Re-signing it on
     # every answer (Flask's default for a phone's lasting session) let a poll that was under
     # way overwrite a cookie just set, losing the "saved" message the next page was to show.

@@ -16,8 +16,8 @@ from convo.core import clock, storage
 from convo.core.inputs import is_id
 from convo.extensions import db
 from convo.live import state, versioning
-from convo.models import (AddedQuestion, Conversation, ConversationStage, Facilitator, Item,
-                          Participant, QuestionSetSnapshot)
+from convo.models import (AddedQuestion, Conversation, ConversationStage, Facilitator,
+                          FacilitatorSession, Item, Participant, QuestionSetSnapshot)
 from convo.questions.schema import QuestionSet
 
 # Join codes: 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L, 5/S, 2/Z),
@@ -67,34 +67,43 @@ def _version_query() -> Select:  # type: ignore[type-arg]
 @functools.cache
 def _owner_version_query() -> Select:  # type: ignore[type-arg]
     """The version, if the session's facilitator is still signed in (the same session token,
-    not disabled, with a password) and owns the conversation: everything load_facilitator
-    and version_for_facilitator check, in one statement."""
-    return select(Conversation.version).join(
-        Facilitator, Facilitator.id == Conversation.facilitator_id).where(
+    not disabled, with a password, this sign-in not ended) and owns the conversation:
+    everything load_facilitator and version_for_facilitator check, in one statement.  The
+    sign-in's times come too: whether it is still alive, and whether it is due to be marked
+    as used, is decided by the caller."""
+    return select(Conversation.version, FacilitatorSession.created_at,
+                  FacilitatorSession.last_seen_at).join(
+        Facilitator, Facilitator.id == Conversation.facilitator_id).join(
+        FacilitatorSession, FacilitatorSession.facilitator_id == Facilitator.id).where(
         Conversation.id == bindparam("conversation_id"),
         Facilitator.id == bindparam("facilitator_id"),
         Facilitator.session_token == bindparam("token"),
         Facilitator.disabled.is_(False),
-        Facilitator.password_hash.is_not(None))
+        Facilitator.password_hash.is_not(None),
+        FacilitatorSession.token_hash == bindparam("signin"))
 
 
 def unchanged_for_owner(conversation_id: int) -> Response | None:
     """The console's and the shared screen's every-second question, answered in one query
     without loading the account: 204 when the signed-in owner already has the current
     version.  None in every other case (a change, another account, signed out, a reset or
-    disabled account): the caller then makes the full checks."""
+    disabled account, a sign-in idle too long or due to be marked as used): the caller then
+    makes the full checks."""
+    from convo.auth import sessions
     from convo.auth.access import claimed_facilitator
 
     claimed = claimed_facilitator()
-    if claimed is None:
+    if claimed is None or not is_id(conversation_id):
         return None
     row = storage.read_first(_owner_version_query(), {
-        "conversation_id": conversation_id, "facilitator_id": claimed[0], "token": claimed[1]})
-    if row is None:
+        "conversation_id": conversation_id, "facilitator_id": claimed.facilitator_id,
+        "token": claimed.session_token, "signin": claimed.signin_hash})
+    if row is None or sessions.needs_touch(row.last_seen_at) or not sessions.is_alive(
+            row.created_at, row.last_seen_at):
         return None
     response = versioning.unchanged(row.version)
     if response is not None:
-        g.log_user = claimed[0]  # for the request's log line, without loading the account
+        g.log_user = claimed.facilitator_id  # for the request's log line, without loading it
     return response
 
 

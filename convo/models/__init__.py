@@ -3,15 +3,15 @@
 from convo.models.capture import Item, ItemRevision
 from convo.models.conversation import (AddedQuestion, Conversation, ConversationStage, Device,
                                        Participant)
-from convo.models.facilitator import AccountToken, Facilitator
+from convo.models.facilitator import AccountToken, Facilitator, FacilitatorSession
 from convo.models.rating import Rating, RelationshipChoice
 from convo.models.snapshot import QuestionSetSnapshot
 from convo.models.summary import SummaryApproval, SummaryDraft, SummarySend, SummaryVersion
-from convo.models.throttle import Throttle
+from convo.models.throttle import JoinGuesses, Throttle
 
 __all__ = [
     "AccountToken", "AddedQuestion", "Conversation", "ConversationStage", "Device",
-    "Facilitator", "Item", "ItemRevision", "Participant", "QuestionSetSnapshot", "Rating",
+    "Facilitator", "FacilitatorSession", "Item", "ItemRevision", "Participant", "QuestionSetSnapshot", "Rating",
     "RelationshipChoice", "SummaryApproval", "SummaryDraft", "SummarySend", "SummaryVersion",
-    "Throttle",
+    "JoinGuesses", "Throttle",
 ]
