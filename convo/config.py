@@ -61,13 +61,25 @@ class Defaults:
     SIGNIN_LOCK_MINUTES = 15
     SIGNIN_WINDOW_MINUTES = 15
     SIGNIN_IP_LOCK_AFTER = 50
+    # A browser where an account signed in is "known" for it this long: there, only its own
+    # failures count, so floods from elsewhere or from the same address can't lock it out.
+    KNOWN_DEVICE_DAYS = 90
 
-    # Join codes: guesses from one network address are slowed after JOIN_SLOW_AFTER failures
-    # and locked after JOIN_LOCK_AFTER, within JOIN_WINDOW_MINUTES.
-    JOIN_SLOW_AFTER = 10
-    JOIN_LOCK_AFTER = 30
+    # Join codes (convo/live/guessing.py): one browser's wrong codes slow it after
+    # JOIN_SLOW_AFTER and lock it after JOIN_LOCK_AFTER, within JOIN_WINDOW_MINUTES; never
+    # other phones on the same network.  JOIN_ALERT_AFTER wrong codes from anywhere within
+    # the window warn every open console; JOIN_CODE_BUDGET wrong codes since a code was issued
+    # retire it for new joiners until the facilitator issues another.
+    JOIN_SLOW_AFTER = 5
+    JOIN_LOCK_AFTER = 20
     JOIN_LOCK_MINUTES = 15
     JOIN_WINDOW_MINUTES = 15
+    JOIN_ALERT_AFTER = 100
+    JOIN_CODE_BUDGET = 100_000
+
+    # Points one participant may add in any minute, from all their devices together (a
+    # person typing by hand adds a few; a phone sending hundreds is refused with "slow down").
+    PARTICIPANT_POINTS_PER_MINUTE = 20
 
     # Argon2 cost (OWASP's second recommended profile).  Tests lower it.
     ARGON2_TIME_COST = 2

@@ -35,11 +35,13 @@ def sign_in() -> Any:
     if request.method == "POST":
         if form.validate_on_submit():
             result = service.sign_in(form.email.data, form.password.data,
-                                     request.remote_addr or "-")
+                                     request.remote_addr or "-", sessions.known_device())
             if result.facilitator is not None:
                 target = safe_next(request.args.get("next"))
                 sign_in_here(result.facilitator)  # a fresh session on every sign-in
-                return redirect(target or url_for("conversations.index"))
+                response = redirect(target or url_for("conversations.index"))
+                sessions.remember_device(response, result.facilitator)
+                return response
             if result.wait_seconds:
                 status = 429
                 minutes = -(-result.wait_seconds // 60)

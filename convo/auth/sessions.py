@@ -16,9 +16,11 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from flask import current_app, session
+from flask import Response, current_app, request, session, url_for
+from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 
+from convo.auth.service import KnownDevice
 from convo.core import clock
 from convo.extensions import db
 from convo.models import Facilitator, FacilitatorSession
@@ -115,6 +117,9 @@ def end_all(facilitator: Facilitator, keep: str | None = None) -> int:
 
 # --- the browser's side ----------------------------------------------------------------------
 
+KNOWN_COOKIE = "convo_known"
+_KNOWN_SALT = "convo.known-device"
+
 
 def token_in_cookie() -> str | None:
     raw = session.get(SESSION_KEY)
@@ -123,3 +128,34 @@ def token_in_cookie() -> str | None:
 
 def remember(raw: str) -> None:
     session[SESSION_KEY] = raw
+
+
+def _known_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_KNOWN_SALT)
+
+
+def known_device() -> KnownDevice | None:
+    """The account that signed in on this browser before, from its signed cookie, if any."""
+    raw = request.cookies.get(KNOWN_COOKIE)
+    if not raw or len(raw) > 500:
+        return None
+    days = float(current_app.config["KNOWN_DEVICE_DAYS"])
+    try:
+        value = _known_serializer().loads(raw, max_age=int(days * 86400))
+    except BadData:
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("f"), int) or not isinstance(
+            value.get("k"), str):
+        return None
+    return KnownDevice(facilitator_id=value["f"], key=value["k"])
+
+
+def remember_device(response: Response, facilitator: Facilitator) -> None:
+    """After a successful sign-in: this browser is known for this account from now on.  The
+    cookie goes only to the sign-in page, and holds nothing but the account's number and a
+    random key, signed."""
+    value = _known_serializer().dumps({"f": facilitator.id, "k": secrets.token_urlsafe(16)})
+    response.set_cookie(
+        KNOWN_COOKIE, value, max_age=int(float(current_app.config["KNOWN_DEVICE_DAYS"]) * 86400),
+        path=url_for("auth.sign_in"), secure=bool(current_app.config["HTTPS"]), httponly=True,
+        samesite="Lax")

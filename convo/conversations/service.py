@@ -152,6 +152,14 @@ def new_join_code() -> str:
             return code
 
 
+def replace_join_code(conversation: Conversation) -> None:
+    """A new join code, for when the old one may have been guessed or shared too widely.
+    Devices already joined stay joined; the shared screen shows the new code."""
+    conversation.join_code = new_join_code()
+    conversation.code_issued_at = clock.utcnow()
+    state.bump(conversation)
+
+
 def normalise_code(raw: str) -> str:
     """What people type: any case, with or without spaces and dashes."""
     return "".join(ch for ch in raw.upper() if ch.isascii() and ch.isalnum())[:32]
@@ -193,7 +201,8 @@ def _reset_plan(conversation: Conversation, question_set: QuestionSet) -> None:
 def create(facilitator: Facilitator, details: Details, question_set: QuestionSet,
            locale: str = "en_GB") -> Conversation:
     conversation = Conversation(facilitator_id=facilitator.id, locale=locale, status="upcoming",
-                                join_code=new_join_code(), version=1)
+                                join_code=new_join_code(), code_issued_at=clock.utcnow(),
+                                version=1)
     _apply(conversation, details)
     _reset_plan(conversation, question_set)
     db.session.add(conversation)

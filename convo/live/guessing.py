@@ -1,0 +1,143 @@
+"""Join codes that didn't work: who is slowed, and when a conversation's code is under guessing.
+
+Phones in a room share the venue's network address (and behind a proxy, everyone may share
+one), so a wrong code never counts against an address: one bored participant must not stop
+the room joining.  Instead:
+
+- each browser that tries codes carries a random "joiner" id in its signed session cookie;
+  its wrong codes slow and then lock that browser alone (JOIN_SLOW_AFTER, JOIN_LOCK_AFTER);
+- every wrong code, from anywhere, is counted minute by minute (JoinGuesses), because a
+  guesser who throws the cookie away each time can't be told apart from a new phone.  When
+  JOIN_ALERT_AFTER wrong codes arrive within JOIN_WINDOW_MINUTES, every open conversation's
+  console says its code may be under guessing and offers a new one in one click; once
+  JOIN_CODE_BUDGET wrong codes have been tried since a code was issued, it stops working for
+  new joiners (people already joined stay joined) until the facilitator issues a new code.
+
+A code is 8 characters from 27 (about 2.8 × 10^11 codes), so a budget of 100,000 wrong codes
+gives a guesser at most a 1 in 2.8 million chance of finding any one conversation's code.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app, session
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from convo.core import clock, throttle
+from convo.extensions import db
+from convo.live import state
+from convo.models import Conversation, JoinGuesses
+
+JOIN_SCOPE = "join-browser"
+JOINER_KEY = "joiner"
+KEEP_DAYS = 30  # per-minute counts are kept this long (longer than any code stays open)
+
+
+def policy() -> throttle.Policy:
+    """Generous for someone mistyping on a phone, hopeless for guessing a 40-bit code."""
+    config = current_app.config
+    return throttle.Policy(
+        slow_after=int(config["JOIN_SLOW_AFTER"]), lock_after=int(config["JOIN_LOCK_AFTER"]),
+        lock_minutes=int(config["JOIN_LOCK_MINUTES"]),
+        window_minutes=int(config["JOIN_WINDOW_MINUTES"]))
+
+
+def joiner() -> str:
+    """This browser's joiner id, made the first time it tries a code."""
+    value = session.get(JOINER_KEY)
+    if not isinstance(value, str) or len(value) > 64:
+        value = secrets.token_urlsafe(16)
+        session[JOINER_KEY] = value
+    return value
+
+
+def seconds_to_wait() -> int:
+    """0 when this browser may try a code now, else how long it must wait."""
+    value = session.get(JOINER_KEY)
+    return throttle.seconds_to_wait(JOIN_SCOPE, value) if isinstance(value, str) else 0
+
+
+def _minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+def wrong_code() -> None:
+    """Count a code that didn't work: against this browser, and in this minute's total."""
+    throttle.record_failure(JOIN_SCOPE, joiner(), policy())
+    now = clock.utcnow()
+    minute = _minute(now)
+    counted = db.session.execute(update(JoinGuesses).where(JoinGuesses.minute == minute)
+                                 .values(wrong=JoinGuesses.wrong + 1))
+    if not counted.rowcount:  # type: ignore[attr-defined]
+        try:
+            with db.session.begin_nested():
+                db.session.add(JoinGuesses(minute=minute, wrong=1))
+        except IntegrityError:  # another request began this minute at the same moment
+            db.session.execute(update(JoinGuesses).where(JoinGuesses.minute == minute)
+                               .values(wrong=JoinGuesses.wrong + 1))
+        db.session.execute(JoinGuesses.__table__.delete().where(
+            JoinGuesses.minute < now - timedelta(days=KEEP_DAYS)))
+    if recent_wrong(now) == int(current_app.config["JOIN_ALERT_AFTER"]):
+        _tell_open_consoles()
+
+
+def wrong_after(moment: datetime | None) -> int:
+    """Wrong codes tried, from anywhere, in the whole minutes after the one a moment falls in
+    (all of them when the moment is None).  Counting from the next whole minute leaves out a
+    minute's guesses at most, and never counts guesses made before a code existed."""
+    statement = select(func.coalesce(func.sum(JoinGuesses.wrong), 0))
+    if moment is not None:
+        statement = statement.where(JoinGuesses.minute > _minute(moment))
+    return int(db.session.scalar(statement) or 0)
+
+
+def _window() -> timedelta:
+    return timedelta(minutes=int(current_app.config["JOIN_WINDOW_MINUTES"]))
+
+
+def recent_wrong(now: datetime | None = None) -> int:
+    """Wrong codes tried, from anywhere, within the last JOIN_WINDOW_MINUTES."""
+    return wrong_after((now or clock.utcnow()) - _window())
+
+
+def _tell_open_consoles() -> None:
+    """The moment guessing crosses the alert line, every open conversation's console (and
+    screen, and phones) looks again, once, so the warning appears without a reload."""
+    for conversation in db.session.scalars(select(Conversation).where(
+            Conversation.status != "closed")):
+        state.bump(conversation)
+
+
+def code_spent(conversation: Conversation) -> bool:
+    """Whether this conversation's code has used up its guess budget (it then admits no one
+    new until the facilitator issues another)."""
+    return wrong_after(conversation.code_issued_at) >= int(
+        current_app.config["JOIN_CODE_BUDGET"])
+
+
+@dataclass(frozen=True)
+class Guessing:
+    """What the console says about guessing at this conversation's code."""
+
+    recent: int  # wrong codes across convo in the window, since this code was issued
+    since_issued: int  # wrong codes across convo since this code was issued
+    window_minutes: int
+    under_guessing: bool  # recent reached JOIN_ALERT_AFTER
+    spent: bool  # since_issued reached JOIN_CODE_BUDGET: the code admits no one new
+
+
+def for_console(conversation: Conversation) -> Guessing:
+    config = current_app.config
+    issued = conversation.code_issued_at
+    window_start = clock.utcnow() - _window()
+    since = wrong_after(issued)
+    recent = since if issued is not None and issued > window_start else wrong_after(
+        window_start)
+    return Guessing(recent=recent, since_issued=since,
+                    window_minutes=int(config["JOIN_WINDOW_MINUTES"]),
+                    under_guessing=recent >= int(config["JOIN_ALERT_AFTER"]),
+                    spent=since >= int(config["JOIN_CODE_BUDGET"]))
