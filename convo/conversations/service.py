@@ -155,9 +155,18 @@ def new_join_code() -> str:
 def replace_join_code(conversation: Conversation) -> None:
     """A new join code, for when the old one may have been guessed or shared too widely.
     Devices already joined stay joined; the shared screen shows the new code."""
-    conversation.join_code = new_join_code()
-    conversation.code_issued_at = clock.utcnow()
+    _issue_code(conversation)
     state.bump(conversation)
+
+
+def _issue_code(conversation: Conversation) -> None:
+    """A fresh join code; wrong codes tried before this moment never count against it."""
+    from convo.live import guessing
+
+    now = clock.utcnow()
+    conversation.join_code = new_join_code()
+    conversation.code_issued_at = now
+    conversation.code_guesses_before = guessing.in_minute_so_far(now)
 
 
 def normalise_code(raw: str) -> str:
@@ -201,8 +210,8 @@ def _reset_plan(conversation: Conversation, question_set: QuestionSet) -> None:
 def create(facilitator: Facilitator, details: Details, question_set: QuestionSet,
            locale: str = "en_GB") -> Conversation:
     conversation = Conversation(facilitator_id=facilitator.id, locale=locale, status="upcoming",
-                                join_code=new_join_code(), code_issued_at=clock.utcnow(),
                                 version=1)
+    _issue_code(conversation)
     _apply(conversation, details)
     _reset_plan(conversation, question_set)
     db.session.add(conversation)

@@ -85,14 +85,25 @@ def wrong_code() -> None:
         _tell_open_consoles()
 
 
-def wrong_after(moment: datetime | None) -> int:
-    """Wrong codes tried, from anywhere, in the whole minutes after the one a moment falls in
-    (all of them when the moment is None).  Counting from the next whole minute leaves out a
-    minute's guesses at most, and never counts guesses made before a code existed."""
-    statement = select(func.coalesce(func.sum(JoinGuesses.wrong), 0))
-    if moment is not None:
-        statement = statement.where(JoinGuesses.minute > _minute(moment))
-    return int(db.session.scalar(statement) or 0)
+def wrong_after(moment: datetime) -> int:
+    """Wrong codes tried, from anywhere, in the whole minutes after the one a moment falls in."""
+    return int(db.session.scalar(select(func.coalesce(func.sum(JoinGuesses.wrong), 0)).where(
+        JoinGuesses.minute > _minute(moment))) or 0)
+
+
+def in_minute_so_far(moment: datetime) -> int:
+    """Wrong codes tried so far in the minute a moment falls in: noted when a code is issued,
+    so that those tried before it existed are never counted against it."""
+    return int(db.session.scalar(select(JoinGuesses.wrong).where(
+        JoinGuesses.minute == _minute(moment))) or 0)
+
+
+def since_issued(conversation: Conversation) -> int:
+    """Wrong codes tried, from anywhere, since this conversation's code was issued."""
+    issued = conversation.code_issued_at or conversation.created_at
+    total = int(db.session.scalar(select(func.coalesce(func.sum(JoinGuesses.wrong), 0)).where(
+        JoinGuesses.minute >= _minute(issued))) or 0)
+    return max(0, total - (conversation.code_guesses_before or 0))
 
 
 def _window() -> timedelta:
@@ -115,8 +126,7 @@ def _tell_open_consoles() -> None:
 def code_spent(conversation: Conversation) -> bool:
     """Whether this conversation's code has used up its guess budget (it then admits no one
     new until the facilitator issues another)."""
-    return wrong_after(conversation.code_issued_at) >= int(
-        current_app.config["JOIN_CODE_BUDGET"])
+    return since_issued(conversation) >= int(current_app.config["JOIN_CODE_BUDGET"])
 
 
 @dataclass(frozen=True)
@@ -132,11 +142,10 @@ class Guessing:
 
 def for_console(conversation: Conversation) -> Guessing:
     config = current_app.config
-    issued = conversation.code_issued_at
+    issued = conversation.code_issued_at or conversation.created_at
     window_start = clock.utcnow() - _window()
-    since = wrong_after(issued)
-    recent = since if issued is not None and issued > window_start else wrong_after(
-        window_start)
+    since = since_issued(conversation)
+    recent = since if issued > window_start else wrong_after(window_start)
     return Guessing(recent=recent, since_issued=since,
                     window_minutes=int(config["JOIN_WINDOW_MINUTES"]),
                     under_guessing=recent >= int(config["JOIN_ALERT_AFTER"]),

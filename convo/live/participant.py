@@ -570,6 +570,16 @@ def _same_site_referrer() -> str | None:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+def _back_to_console(conversation: Conversation, message: str) -> Any:
+    """The end of a facilitator's button here: JSON for the console's script (its live view
+    then shows the change), else the message and back to the page it was pressed on."""
+    if wants_json():
+        db.session.flush()
+        return jsonify({"ok": True, "version": conversation.version, "message": message})
+    flash(message, "success")
+    return redirect(_same_site_referrer() or console_url(conversation))
+
+
 @bp.post("/c/<int:conversation_id>/devices/<int:device_id>/revoke")
 @login_required
 def revoke_device(conversation_id: int, device_id: int) -> Any:
@@ -579,9 +589,9 @@ def revoke_device(conversation_id: int, device_id: int) -> Any:
         abort(404)
     devices.revoke(device)
     name = device.participant.public_name if device.participant else _("someone")
-    flash(_("%(name)s's phone or computer has been removed from the conversation. If that was "
-            "a mistake, they can join again with the code.", name=name), "success")
-    return redirect(_same_site_referrer() or console_url(conversation))
+    return _back_to_console(conversation, _(
+        "%(name)s's phone or computer has been removed from the conversation. If that was a "
+        "mistake, they can join again with the code.", name=name))
 
 
 @bp.post("/c/<int:conversation_id>/devices/<int:device_id>/let-in")
@@ -592,11 +602,10 @@ def let_in_device(conversation_id: int, device_id: int) -> Any:
     device = devices.device_or_none(conversation, device_id)
     if device is None or device.participant is None:
         abort(404)
-    if device.waiting:
-        devices.let_in(device)
-        flash(_("%(name)s's second phone or computer is let in. If their first one isn't "
-                "theirs any more, remove it.", name=device.participant.public_name), "success")
-    return redirect(_same_site_referrer() or console_url(conversation))
+    devices.let_in(device)
+    return _back_to_console(conversation, _(
+        "%(name)s's second phone or computer is let in. If their first one isn't theirs any "
+        "more, remove it.", name=device.participant.public_name))
 
 
 @bp.post("/c/<int:conversation_id>/join-code")
@@ -607,10 +616,9 @@ def replace_join_code(conversation_id: int) -> Any:
     if conversation.is_closed:
         abort(409)
     service.replace_join_code(conversation)
-    flash(_("The join code is now %(code)s. People already joined stay joined; the shared "
-            "screen shows the new code.", code=service.display_code(conversation.join_code)),
-          "success")
-    return redirect(_same_site_referrer() or console_url(conversation))
+    return _back_to_console(conversation, _(
+        "The join code is now %(code)s. People already joined stay joined; the shared screen "
+        "shows the new code.", code=service.display_code(conversation.join_code)))
 
 
 @bp.app_template_global()

@@ -53,6 +53,8 @@ class Conversation(db.Model):
     join_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     # When the join code was issued: wrong codes tried since then may have been aimed at it.
     code_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Wrong codes already counted in that minute when it was issued (convo.live.guessing).
+    code_guesses_before: Mapped[int] = mapped_column(Integer, default=0)
 
     # Live state, followed by the shared screen and participants' devices.  `version` goes up
     # by one with every change anyone makes, in the same transaction as the change.

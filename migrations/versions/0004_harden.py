@@ -43,6 +43,8 @@ def upgrade():
 
     with op.batch_alter_table('conversation', schema=None) as batch_op:
         batch_op.add_column(sa.Column('code_issued_at', convo.models.types.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('code_guesses_before', sa.Integer(), nullable=False,
+                                      server_default='0'))
     op.execute("UPDATE conversation SET code_issued_at = created_at")
 
     with op.batch_alter_table('device', schema=None) as batch_op:
@@ -57,6 +59,7 @@ def downgrade():
         batch_op.drop_column('approved_at')
 
     with op.batch_alter_table('conversation', schema=None) as batch_op:
+        batch_op.drop_column('code_guesses_before')
         batch_op.drop_column('code_issued_at')
 
     op.drop_table('join_guesses')
