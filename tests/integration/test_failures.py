@@ -180,7 +180,7 @@ def test_a_lock_released_in_time_just_waits(app, client, auth, make_conversation
         worker.start()
         worker.join(0.8)
         assert worker.is_alive()  # still waiting for the lock
-    worker.join(10)
+    worker.join(120)
     with patient.app_context():
         from convo.extensions import db
 
