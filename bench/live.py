@@ -330,11 +330,26 @@ def max_conversations(settings: Settings, server: Server, fixture: Fixture) -> d
     }
 
 
+def capacity(results: dict[str, Any]) -> dict[str, Any]:
+    """A capacity figure that travels between machines: the polls a second served within the
+    latency goal at the highest passing level, ÷ /healthz requests a second in the same run
+    (the absolute number of conversations says as much about the machine as about convo)."""
+    levels = results["live_levels"]
+    passed = [n for n, level in levels.items() if level["passed"]]
+    best = max(passed, key=int, default=None)
+    polls = levels[best]["poll_rps"] if best is not None else 0.0
+    return {"live_capacity_ratio": polls / results["trivial_rps"],
+            "live_capacity_polls_per_second": polls}
+
+
 def run(settings: Settings, app: Any, server: Server) -> dict[str, Any]:
     fixture = Fixture(app, server)
     log("live: throughput of the follow endpoint against /healthz")
     results = throughput(settings, server, fixture)
     log(f"live: {results['live_rps']:.0f} follow/s vs {results['trivial_rps']:.0f} healthz/s")
     results.update(max_conversations(settings, server, fixture))
+    results.update(capacity(results))
+    log(f"live: capacity {results['live_capacity_polls_per_second']:.0f} polls/s within the "
+        f"goal, {results['live_capacity_ratio']:.3f} of /healthz")
     return results
 
