@@ -126,11 +126,17 @@ def _sign_in(app: Flask, browser, email: str, password: str):  # type: ignore[no
                                           "csrf_token": csrf_from(page)})
 
 
+def known_browser(app: Flask, person):  # type: ignore[no-untyped-def]
+    """A browser where this facilitator signed in before (and then signed out)."""
+    browser = app.test_client()
+    AuthActions(browser).sign_in_as(person)
+    AuthActions(browser).sign_out()
+    return browser
+
+
 def test_made_up_accounts_from_one_address_dont_lock_a_facilitator_out(app, make_facilitator):
     person = make_facilitator()
-    laptop = app.test_client()
-    AuthActions(laptop).sign_in_as(person)  # this browser is now known for the account
-    AuthActions(laptop).sign_out()
+    laptop = known_browser(app, person)
     flood = app.test_client()
     for n in range(25):  # made-up accounts, one try each, from the same address
         _sign_in(app, flood, f"made-up-{n}@example.org", "guess guess guess")
@@ -143,9 +149,7 @@ def test_made_up_accounts_from_one_address_dont_lock_a_facilitator_out(app, make
 def test_wrong_passwords_for_an_account_dont_lock_its_known_browser(app, make_facilitator,
                                                                     monkeypatch):
     person = make_facilitator()
-    laptop = app.test_client()
-    AuthActions(laptop).sign_in_as(person)
-    AuthActions(laptop).sign_out()
+    laptop = known_browser(app, person)
     now = clock.utcnow()
     monkeypatch.setattr(clock, "utcnow", lambda: now)
     attacker = app.test_client()
@@ -158,9 +162,7 @@ def test_wrong_passwords_for_an_account_dont_lock_its_known_browser(app, make_fa
 
 def test_a_known_browser_is_slowed_by_its_own_failures(app, make_facilitator, monkeypatch):
     person = make_facilitator()
-    laptop = app.test_client()
-    AuthActions(laptop).sign_in_as(person)
-    AuthActions(laptop).sign_out()
+    laptop = known_browser(app, person)
     now = clock.utcnow()
     monkeypatch.setattr(clock, "utcnow", lambda: now)
     for _ in range(app.config["SIGNIN_SLOW_AFTER"]):
