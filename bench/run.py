@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import shutil
@@ -37,16 +38,26 @@ GOALS: dict[str, tuple[float, str, str, str]] = {
     "docx_seconds_median": (0.30, "max", "s", "Word file, demo conversation"),
     "live_throughput_ratio": (0.70, "min", "x", "follow endpoint ÷ /healthz, req/s"),
     "live_max_conversations": (300, "min", "", "live conversations, 6 devices each"),
+    "live_capacity_ratio": (0.70, "min", "x", "polls/s within the goal ÷ /healthz, req/s"),
     "capture_p95_ms": (100, "max", "ms", "saving a point under live load, p95"),
     "list_p95_ms_10k": (100, "max", "ms", "list and search of 10,000, p95"),
     "queue_send_of_goal": (1.0, "max", "x", "send to 10 via the worker ÷ (1.2 × directly + poll)"),
     "queue_issue_of_goal": (1.0, "max", "x", "issue to download via worker ÷ (1.2 × directly + poll)"),
+}
+# Every figure each part writes (the goals' and the details behind them).
+FIGURES = {
+    "documents": ("pdf_overhead_ratio", "pdf_vs_libreoffice_speedup", "docx_seconds_median",
+                  "large_pdf_seconds", "large_pdf_peak_python_mb", "large_pdf_maxrss_mb",
+                  "large_docx_seconds", "large_docx_peak_python_mb", "large_docx_maxrss_mb"),
+    "server": ("live_throughput_ratio", "live_max_conversations", "capture_p95_ms",
+               "list_p95_ms_10k", "live_capacity_ratio"),
 }
 DETAILS = {
     "pdf_overhead_ratio": ("pdf_cpu_seconds_median", "weasyprint_alone_cpu_seconds_median",
                            "s CPU"),
     "pdf_vs_libreoffice_speedup": ("libreoffice_seconds_median", "pdf_seconds_median", "s"),
     "live_throughput_ratio": ("live_rps", "trivial_rps", "req/s"),
+    "live_capacity_ratio": ("live_capacity_polls_per_second", "trivial_rps", "req/s"),
     "list_p95_ms_10k": ("list_only_p95_ms", "list_search_p95_ms", "ms"),
     "queue_send_of_goal": ("queue_send_seconds_median", "direct_send_seconds_median", "s"),
     "queue_issue_of_goal": ("queue_issue_seconds_median", "direct_issue_seconds_median", "s"),
@@ -162,7 +173,21 @@ def main() -> int:
         print(table(results))
     print(f"\n{'quick' if quick else 'full'} run took {results['seconds']:.0f} s; "
           f"wrote {args.out}")
+    missing = missing_figures(results, args.only)
+    if missing:
+        print(f"figures missing or not numbers: {', '.join(missing)}", file=sys.stderr)
+        return 1
     return 0
+
+
+def missing_figures(results: dict[str, Any], only: str | None) -> list[str]:
+    """Every figure the run should have written, that it didn't (or not as a finite number):
+    `make bench QUICK=1` is the benchmarks' smoke test, and fails on any."""
+    wanted = [*(FIGURES["documents"] if only in (None, "documents") else ()),
+              *(FIGURES["server"] if only in (None, "server") else ())]
+    return [key for key in wanted
+            if not isinstance(results.get(key), (int, float)) or isinstance(results[key], bool)
+            or not math.isfinite(results[key])]
 
 
 if __name__ == "__main__":

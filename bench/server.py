@@ -1,7 +1,8 @@
 """convo served as in production (`make serve`): gunicorn with convo's gunicorn settings
 (gunicorn.conf.py), 4 sync workers, the app factory, convo's own request log on (one
 line a request, in logs/server.log); bound to 127.0.0.1 on a free port, on the bench's own
-instance folder."""
+instance folder.  gunicorn runs in a process group of its own, with a reaper beside it
+(tests/reaper.py): it ends with the bench, even when the bench is killed."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bench.common import ROOT, VENV_BIN, Instance
+from tests.reaper import Reaper, watch
 
 HOST = "127.0.0.1"
 WORKERS = 4
@@ -35,6 +37,7 @@ class Server:
     instance: Instance
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None  # type: ignore[type-arg]
+    reaper: Reaper | None = None
 
     def start(self, timeout: float = 60.0) -> None:
         logs = self.instance.path / "logs"
@@ -46,6 +49,7 @@ class Server:
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.instance.environment(),
                                         stdout=self._stderr, stderr=self._stderr,
                                         start_new_session=True)
+        self.reaper = watch(group=self.process.pid)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -69,8 +73,11 @@ class Server:
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+                pass  # the reaper ends the whole group
+        if self.reaper is not None:
+            self.reaper.end()
+            self.reaper = None
+        self.process.wait(timeout=30)
         self._stderr.close()
         self.process = None
 
@@ -109,7 +116,14 @@ class Server:
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
             data = response.read().decode("utf-8", "replace")
-            return response.status, {k.lower(): v for k, v in response.getheaders()}, data
+            headers = {k.lower(): v for k, v in response.getheaders()}
+            # Several cookies may be set at once (a sign-in sets the known-device cookie too):
+            # keep the session's.
+            sessions = [v for k, v in response.getheaders()
+                        if k.lower() == "set-cookie" and v.startswith("convo_session=")]
+            if sessions:
+                headers["set-cookie"] = sessions[-1]
+            return response.status, headers, data
         finally:
             connection.close()
 

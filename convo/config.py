@@ -14,6 +14,8 @@ from typing import Any
 
 from flask import Flask
 
+from convo.core import files
+
 SECRET_KEY_FILE = "secret_key"
 
 
@@ -24,6 +26,10 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI: str | None = None
     # hide_parameters keeps typed text out of error messages and so out of logs.
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
+    # How long a request waits for another's hold on the database before answering 503
+    # ("busy, try again") rather than waiting on.
+    DATABASE_BUSY_SECONDS = 10
+    RETRY_AFTER_SECONDS = 5  # what a 503 asks the client to wait before trying again
     EXPORT_DIR: str | None = None  # None: the repository's exports/ folder
     QUESTION_SETS_DIR: str | None = None  # None: question_sets/ inside the instance folder
     # How often a running app looks for custom sets added, changed or removed (0: every use).
@@ -36,6 +42,8 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 12 * 60 * 60  # a long facilitation day, in seconds
+    # A facilitator's sign-in unused for this long ends (an open console's polls count as use).
+    SESSION_IDLE_MINUTES = 120
     # A response sets the session cookie only when the session changed.  Re-signing it on
     # every answer (Flask's default for a phone's lasting session) let a poll that was under
     # way overwrite a cookie just set, losing the "saved" message the next page was to show.
@@ -53,13 +61,25 @@ class Defaults:
     SIGNIN_LOCK_MINUTES = 15
     SIGNIN_WINDOW_MINUTES = 15
     SIGNIN_IP_LOCK_AFTER = 50
+    # A browser where an account signed in is "known" for it this long: there, only its own
+    # failures count, so floods from elsewhere or from the same address can't lock it out.
+    KNOWN_DEVICE_DAYS = 90
 
-    # Join codes: guesses from one network address are slowed after JOIN_SLOW_AFTER failures
-    # and locked after JOIN_LOCK_AFTER, within JOIN_WINDOW_MINUTES.
-    JOIN_SLOW_AFTER = 10
-    JOIN_LOCK_AFTER = 30
+    # Join codes (convo/live/guessing.py): one browser's wrong codes slow it after
+    # JOIN_SLOW_AFTER and lock it after JOIN_LOCK_AFTER, within JOIN_WINDOW_MINUTES; never
+    # other phones on the same network.  JOIN_ALERT_AFTER wrong codes from anywhere within
+    # the window warn every open console; JOIN_CODE_BUDGET wrong codes since a code was issued
+    # retire it for new joiners until the facilitator issues another.
+    JOIN_SLOW_AFTER = 5
+    JOIN_LOCK_AFTER = 20
     JOIN_LOCK_MINUTES = 15
     JOIN_WINDOW_MINUTES = 15
+    JOIN_ALERT_AFTER = 100
+    JOIN_CODE_BUDGET = 100_000
+
+    # Points one participant may add in any minute, from all their devices together (a
+    # person typing by hand adds a few; a phone sending hundreds is refused with "slow down").
+    PARTICIPANT_POINTS_PER_MINUTE = 20
 
     # Argon2 cost (OWASP's second recommended profile).  Tests lower it.
     ARGON2_TIME_COST = 2
@@ -120,8 +140,7 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     if test_config:
         app.config.update(test_config)
 
-    instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+    instance = files.private_folder(Path(app.instance_path))
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'convo.sqlite3'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(
@@ -129,6 +148,9 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     )
     if not app.config.get("EXPORT_DIR"):
         app.config["EXPORT_DIR"] = str(Path(app.root_path).parent / "exports")
+    if Path(app.config["EXPORT_DIR"]).is_dir():
+        # The archive's file names name the parties: nobody else may list it.
+        files.private_folder(Path(app.config["EXPORT_DIR"]))
     if not app.config.get("QUESTION_SETS_DIR"):
         app.config["QUESTION_SETS_DIR"] = str(instance / "question_sets")
     if not app.config.get("SECRET_KEY"):

@@ -1,7 +1,8 @@
 """A throwaway PostgreSQL server on loopback for the test run.
 
 PostgreSQL refuses to run as root, so as root the server runs as the `postgres` user from a
-folder directly under the system temp folder that that user owns.  Removed afterwards.
+folder directly under the system temp folder that that user owns.  Stopped and removed
+afterwards by a reaper (tests/reaper.py), even when the test process is killed.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.reaper import Reaper, watch
 
 
 class PostgresUnavailable(RuntimeError):
@@ -45,6 +48,7 @@ class PostgresServer:
     port: int
     bin_dir: Path
     as_user: str | None
+    reaper: Reaper | None = field(default=None, repr=False)
 
     @property
     def admin_url(self) -> str:
@@ -55,11 +59,15 @@ class PostgresServer:
         user = self.as_user or os.environ.get("USER", "postgres")
         return f"postgresql+psycopg://{user}@127.0.0.1:{self.port}/{database}"
 
-    def _run(self, *args: str) -> None:
+    def _command(self, *args: str) -> list[str]:
         command = [str(self.bin_dir / args[0]), *args[1:]]
         if self.as_user:
             command = ["runuser", "-u", self.as_user, "--", *command]
-        result = subprocess.run(command, cwd=self.base, capture_output=True, text=True, timeout=120)
+        return command
+
+    def _run(self, *args: str) -> None:
+        result = subprocess.run(self._command(*args), cwd=self.base, capture_output=True,
+                                text=True, timeout=120)
         if result.returncode != 0:
             raise PostgresUnavailable(f"{args[0]} failed: {result.stderr.strip() or result.stdout.strip()}")
 
@@ -72,6 +80,10 @@ class PostgresServer:
             shutil.chown(base, user=as_user)
         server = cls(base=base, port=_free_port(), bin_dir=bin_dir, as_user=as_user)
         data = base / "data"
+        # From here on, the server is stopped and its folder removed even if this process
+        # is killed (pg_ctl leaves the server running on its own, in a session of its own).
+        server.reaper = watch(commands=[server._command("pg_ctl", "-D", str(data), "-m",
+                                                        "immediate", "stop")], remove=[base])
         try:
             server._run("initdb", "-D", str(data), "-A", "trust", "-E", "UTF8",
                         "--locale=C.UTF-8", "--no-sync", "-U", as_user or os.environ.get("USER", "postgres"))
@@ -82,12 +94,13 @@ class PostgresServer:
                 "start",
             )
         except Exception:
-            shutil.rmtree(base, ignore_errors=True)
+            server.stop()
             raise
         return server
 
     def stop(self) -> None:
-        try:
-            self._run("pg_ctl", "-D", str(self.base / "data"), "-m", "immediate", "stop")
-        finally:
-            shutil.rmtree(self.base, ignore_errors=True)
+        """Stop the server and remove its folder (the reaper's work, here and when killed)."""
+        if self.reaper is not None:
+            self.reaper.end()
+            self.reaper = None
+        shutil.rmtree(self.base, ignore_errors=True)

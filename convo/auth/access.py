@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, Callable, TypeVar
 from urllib.parse import urlsplit
 
 from flask import abort, session
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user, logout_user
 
+from convo.auth import sessions
+from convo.core.inputs import is_id
 from convo.extensions import db, login_manager
 from convo.models import Facilitator
 
@@ -23,24 +26,52 @@ login_manager.session_protection = "basic"
 
 @login_manager.user_loader
 def load_facilitator(user_id: str) -> Facilitator | None:
-    """The session holds "id:session token"; a reset or disabled account ends the session."""
+    """The session holds "id:session token" and its own sign-in token: a reset or disabled
+    account, signing out (here or everywhere) and a session left idle all end it."""
     ident, _, token = user_id.partition(":")
-    if not ident.isdigit() or not token:
+    if not ident.isdigit() or not token or not is_id(int(ident)):
         return None
     facilitator = db.session.get(Facilitator, int(ident))
     if facilitator is None or facilitator.session_token != token or not facilitator.is_active:
         return None
+    signed_in = sessions.find(facilitator, sessions.token_in_cookie())
+    if signed_in is None:
+        return None
+    sessions.touch(signed_in)
     return facilitator
 
 
-def claimed_facilitator() -> tuple[int, str] | None:
-    """The facilitator id and session token this request's (signed) session claims, not yet
-    checked against the account: for a query that checks them itself (see
-    conversations.service.unchanged_for_owner)."""
+@dataclass(frozen=True)
+class Claim:
+    """What this request's (signed) session claims, not yet checked against the database."""
+
+    facilitator_id: int
+    session_token: str
+    signin_hash: str
+
+
+def claimed_facilitator() -> Claim | None:
+    """The facilitator this request's session claims to be, for a query that checks the
+    claim itself (see conversations.service.unchanged_for_owner)."""
     ident, _, token = str(session.get("_user_id") or "").partition(":")
-    if not ident.isdigit() or not token:
+    raw = sessions.token_in_cookie()
+    if not ident.isdigit() or not token or not raw or not is_id(int(ident)):
         return None
-    return int(ident), token
+    return Claim(int(ident), token, sessions.hash_token(raw))
+
+
+def sign_in_here(facilitator: Facilitator) -> None:
+    """Start a fresh session in this browser for this facilitator, known on the server."""
+    session.clear()
+    sessions.remember(sessions.begin(facilitator))
+    login_user(facilitator)
+
+
+def sign_out_here() -> None:
+    """End this browser's session on the server as well as in the cookie."""
+    sessions.end(sessions.token_in_cookie())
+    logout_user()
+    session.clear()
 
 
 def admin_required(view: F) -> F:

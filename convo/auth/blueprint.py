@@ -6,13 +6,13 @@ from typing import Any
 
 from babel import Locale
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   session, url_for)
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from convo.auth import service
-from convo.auth.access import admin_required, safe_next
+from convo.auth import service, sessions
+from convo.auth.access import admin_required, safe_next, sign_in_here, sign_out_here
 from convo.auth.forms import (AccountForm, ChangePasswordForm, ConfirmForm, NewFacilitatorForm,
                               SetPasswordForm, SetupForm, SignInForm)
 from convo.core.forms import as_choices
@@ -35,12 +35,13 @@ def sign_in() -> Any:
     if request.method == "POST":
         if form.validate_on_submit():
             result = service.sign_in(form.email.data, form.password.data,
-                                     request.remote_addr or "-")
+                                     request.remote_addr or "-", sessions.known_device())
             if result.facilitator is not None:
                 target = safe_next(request.args.get("next"))
-                session.clear()  # a fresh session on every sign-in
-                login_user(result.facilitator)
-                return redirect(target or url_for("conversations.index"))
+                sign_in_here(result.facilitator)  # a fresh session on every sign-in
+                response = redirect(target or url_for("conversations.index"))
+                sessions.remember_device(response, result.facilitator)
+                return response
             if result.wait_seconds:
                 status = 429
                 minutes = -(-result.wait_seconds // 60)
@@ -67,8 +68,7 @@ def sign_out() -> Any:
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    logout_user()
-    session.clear()
+    sign_out_here()
     flash(_("You have signed out."), "success")
     return redirect(url_for("auth.sign_in"))
 
@@ -86,8 +86,7 @@ def setup(token: str) -> Any:
         facilitator = service.create_facilitator(
             form.email.data, form.name.data, form.password.data, is_admin=True
         )
-        session.clear()
-        login_user(facilitator)
+        sign_in_here(facilitator)
         flash(_("Welcome to convo. Your account is ready."), "success")
         return redirect(url_for("conversations.index"))
     status = 422 if request.method == "POST" else 200
@@ -107,8 +106,8 @@ def choose_password(token: str) -> Any:
         if not service.use_token(record):
             abort(404)
         service.set_password(facilitator, form.password.data)
-        session.clear()
-        login_user(facilitator)
+        sessions.end_all(facilitator)
+        sign_in_here(facilitator)
         flash(_("Your password is set. You are signed in."), "success")
         return redirect(url_for("conversations.index"))
     status = 422 if request.method == "POST" else 200
@@ -137,7 +136,23 @@ def account() -> Any:
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("auth.account"))
     status = 422 if request.method == "POST" else 200
-    return render_template("auth/account.html", form=form), status
+    return render_template("auth/account.html", form=form,
+                           signed_in=sessions.count_alive(current_user),
+                           idle_minutes=current_app.config["SESSION_IDLE_MINUTES"]), status
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere() -> Any:
+    """End every session of this account, on every device, this one included."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    current_user.session_token = service.new_session_token()
+    sessions.end_all(current_user)
+    sign_out_here()
+    flash(_("You have signed out everywhere: on every phone and computer, and here. Sign in "
+            "again to carry on."), "success")
+    return redirect(url_for("auth.sign_in"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -152,6 +167,7 @@ def change_password() -> Any:
                 form.current.errors = [_("That isn't your current password.")]
             else:
                 service.set_password(current_user, form.password.data)
+                sessions.end_all(current_user, keep=sessions.token_in_cookie())
                 login_user(current_user._get_current_object())  # this session stays; others end
                 flash(_("Your password is changed. Other devices have been signed out."),
                       "success")
@@ -200,6 +216,7 @@ def reset_facilitator(facilitator_id: int) -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     token = service.reset_password(facilitator)
+    sessions.end_all(facilitator)
     if facilitator.id == current_user.id:
         logout_user()
     return render_template("admin/password_link.html", facilitator=facilitator,

@@ -21,6 +21,7 @@ PASSWORD_MIN = 10
 PASSWORD_MAX = 1024
 SIGNIN_SCOPE = "signin"
 SIGNIN_IP_SCOPE = "signin-ip"
+SIGNIN_DEVICE_SCOPE = "signin-device"
 
 
 def normalise_email(email: str) -> str:
@@ -93,6 +94,14 @@ def create_facilitator(
 
 
 @dataclass(frozen=True)
+class KnownDevice:
+    """A browser where this account signed in before, from its signed known-device cookie."""
+
+    facilitator_id: int
+    key: str  # random, made at that sign-in: this browser's own failure count is kept under it
+
+
+@dataclass(frozen=True)
 class SignInResult:
     facilitator: Facilitator | None = None
     wait_seconds: int = 0
@@ -110,15 +119,28 @@ def _ip_policy() -> throttle.Policy:
                            c["SIGNIN_LOCK_MINUTES"], c["SIGNIN_WINDOW_MINUTES"])
 
 
-def sign_in(email: str, password: str, remote_addr: str) -> SignInResult:
-    """Check a sign-in.  Unknown email and wrong password look exactly the same to the caller."""
+def sign_in(email: str, password: str, remote_addr: str,
+            known: KnownDevice | None = None) -> SignInResult:
+    """Check a sign-in.  Unknown email and wrong password look exactly the same to the caller.
+
+    Failures are counted per account and per network address, and either can slow and then
+    lock sign-ins.  A browser where this account signed in before (`known`, from its
+    known-device cookie) is counted on its own instead: a flood of wrong passwords for the
+    account, or of made-up accounts from the same address, can't lock its owner out there
+    (OWASP's "device cookie"); its own wrong passwords slow and lock it alone."""
     email = normalise_email(email)
-    wait = max(throttle.seconds_to_wait(SIGNIN_SCOPE, email),
-               throttle.seconds_to_wait(SIGNIN_IP_SCOPE, remote_addr))
+    facilitator = Facilitator.by_email(email)
+    trusted = known is not None and facilitator is not None and (
+        known.facilitator_id == facilitator.id)
+    if trusted:
+        assert known is not None
+        wait = throttle.seconds_to_wait(SIGNIN_DEVICE_SCOPE, known.key)
+    else:
+        wait = max(throttle.seconds_to_wait(SIGNIN_SCOPE, email),
+                   throttle.seconds_to_wait(SIGNIN_IP_SCOPE, remote_addr))
     if wait:
         return SignInResult(wait_seconds=wait)
 
-    facilitator = Facilitator.by_email(email)
     hasher = _hasher()
     ok = False
     if facilitator is not None and facilitator.password_hash:
@@ -131,11 +153,19 @@ def sign_in(email: str, password: str, remote_addr: str) -> SignInResult:
             pass
 
     if not ok or facilitator is None or facilitator.disabled:
-        throttle.record_failure(SIGNIN_SCOPE, email, _signin_policy())
-        throttle.record_failure(SIGNIN_IP_SCOPE, remote_addr, _ip_policy())
+        if trusted:
+            assert known is not None
+            throttle.record_failure(SIGNIN_DEVICE_SCOPE, known.key, _signin_policy())
+        else:
+            throttle.record_failure(SIGNIN_SCOPE, email, _signin_policy())
+            throttle.record_failure(SIGNIN_IP_SCOPE, remote_addr, _ip_policy())
         return SignInResult()
 
-    throttle.clear(SIGNIN_SCOPE, email)
+    if trusted:
+        assert known is not None
+        throttle.clear(SIGNIN_DEVICE_SCOPE, known.key)
+    else:
+        throttle.clear(SIGNIN_SCOPE, email)
     if hasher.check_needs_rehash(facilitator.password_hash or ""):
         facilitator.password_hash = hash_password(password)
     facilitator.last_signed_in_at = clock.utcnow()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from flask import abort
 from sqlalchemy import func, select
@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from convo.conversations import history
 from convo.core import clock
+from convo.core.inputs import is_id
 from convo.extensions import db
 from convo.live import state
 from convo.models import Conversation, Item, ItemRevision
@@ -37,7 +38,7 @@ class Author:
 
 
 def item_or_404(conversation: Conversation, item_id: int) -> Item:
-    item = db.session.get(Item, item_id)
+    item = db.session.get(Item, item_id) if is_id(item_id) else None
     if item is None or item.conversation_id != conversation.id:
         abort(404)
     return item
@@ -49,11 +50,24 @@ def _next_position(conversation: Conversation) -> int:
     return (highest or 0) + 1
 
 
+def find_by_client_id(conversation: Conversation, client_id: str) -> Item | None:
+    return db.session.scalar(select(Item).where(
+        Item.conversation_id == conversation.id, Item.client_id == client_id))
+
+
+def added_since(conversation: Conversation, participant_id: int, since: datetime,
+                limit: int) -> list[datetime]:
+    """When this participant added their points since a moment, oldest first (at most the
+    `limit` latest: enough to tell whether they are over a limit, and since when)."""
+    return list(reversed(db.session.scalars(select(Item.created_at).where(
+        Item.conversation_id == conversation.id, Item.participant_id == participant_id,
+        Item.created_at > since).order_by(Item.created_at.desc()).limit(limit)).all()))
+
+
 def add(conversation: Conversation, *, client_id: str, text: str, kind: str, raised_by: str,
         stage_id: str | None, question_id: str | None, author: Author) -> tuple[Item, bool]:
     """Store a new item; returns (item, created).  A repeated client id returns the first."""
-    existing = db.session.scalar(select(Item).where(
-        Item.conversation_id == conversation.id, Item.client_id == client_id))
+    existing = find_by_client_id(conversation, client_id)
     if existing is not None:
         return existing, False
     now = clock.utcnow()

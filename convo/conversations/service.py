@@ -14,10 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from convo.conversations import history
 from convo.conversations.plan import Plan, build, load_snapshot, snapshot_body
 from convo.core import clock, storage
+from convo.core.inputs import is_id
 from convo.extensions import db
 from convo.live import state, versioning
-from convo.models import (AddedQuestion, Conversation, ConversationStage, Facilitator, Item,
-                          Participant, QuestionSetSnapshot)
+from convo.models import (AddedQuestion, Conversation, ConversationStage, Facilitator,
+                          FacilitatorSession, Item, Participant, QuestionSetSnapshot)
 from convo.questions.schema import QuestionSet
 
 # Join codes: 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L, 5/S, 2/Z),
@@ -53,6 +54,8 @@ def load_for_facilitator(conversation_id: int, facilitator: Facilitator, *,
 
     With lock, first wait for anyone else changing it and hold it until the request ends
     (storage.lock_conversation): what is loaded then is what others saved before."""
+    if not is_id(conversation_id):
+        abort(404)
     if lock:
         storage.lock_conversation(conversation_id)
     conversation = db.session.get(Conversation, conversation_id)
@@ -72,34 +75,43 @@ def _version_query() -> Select:  # type: ignore[type-arg]
 @functools.cache
 def _owner_version_query() -> Select:  # type: ignore[type-arg]
     """The version, if the session's facilitator is still signed in (the same session token,
-    not disabled, with a password) and owns the conversation: everything load_facilitator
-    and version_for_facilitator check, in one statement."""
-    return select(Conversation.version).join(
-        Facilitator, Facilitator.id == Conversation.facilitator_id).where(
+    not disabled, with a password, this sign-in not ended) and owns the conversation:
+    everything load_facilitator and version_for_facilitator check, in one statement.  The
+    sign-in's times come too: whether it is still alive, and whether it is due to be marked
+    as used, is decided by the caller."""
+    return select(Conversation.version, FacilitatorSession.created_at,
+                  FacilitatorSession.last_seen_at).join(
+        Facilitator, Facilitator.id == Conversation.facilitator_id).join(
+        FacilitatorSession, FacilitatorSession.facilitator_id == Facilitator.id).where(
         Conversation.id == bindparam("conversation_id"),
         Facilitator.id == bindparam("facilitator_id"),
         Facilitator.session_token == bindparam("token"),
         Facilitator.disabled.is_(False),
-        Facilitator.password_hash.is_not(None))
+        Facilitator.password_hash.is_not(None),
+        FacilitatorSession.token_hash == bindparam("signin"))
 
 
 def unchanged_for_owner(conversation_id: int) -> Response | None:
     """The console's and the shared screen's every-second question, answered in one query
     without loading the account: 204 when the signed-in owner already has the current
     version.  None in every other case (a change, another account, signed out, a reset or
-    disabled account): the caller then makes the full checks."""
+    disabled account, a sign-in idle too long or due to be marked as used): the caller then
+    makes the full checks."""
+    from convo.auth import sessions
     from convo.auth.access import claimed_facilitator
 
     claimed = claimed_facilitator()
-    if claimed is None:
+    if claimed is None or not is_id(conversation_id):
         return None
     row = storage.read_first(_owner_version_query(), {
-        "conversation_id": conversation_id, "facilitator_id": claimed[0], "token": claimed[1]})
-    if row is None:
+        "conversation_id": conversation_id, "facilitator_id": claimed.facilitator_id,
+        "token": claimed.session_token, "signin": claimed.signin_hash})
+    if row is None or sessions.needs_touch(row.last_seen_at) or not sessions.is_alive(
+            row.created_at, row.last_seen_at):
         return None
     response = versioning.unchanged(row.version)
     if response is not None:
-        g.log_user = claimed[0]  # for the request's log line, without loading the account
+        g.log_user = claimed.facilitator_id  # for the request's log line, without loading it
     return response
 
 
@@ -147,6 +159,23 @@ def new_join_code() -> str:
         taken = db.session.scalar(select(Conversation.id).where(Conversation.join_code == code))
         if taken is None:
             return code
+
+
+def replace_join_code(conversation: Conversation) -> None:
+    """A new join code, for when the old one may have been guessed or shared too widely.
+    Devices already joined stay joined; the shared screen shows the new code."""
+    _issue_code(conversation)
+    state.bump(conversation)
+
+
+def _issue_code(conversation: Conversation) -> None:
+    """A fresh join code; wrong codes tried before this moment never count against it."""
+    from convo.live import guessing
+
+    now = clock.utcnow()
+    conversation.join_code = new_join_code()
+    conversation.code_issued_at = now
+    conversation.code_guesses_before = guessing.in_minute_so_far(now)
 
 
 def normalise_code(raw: str) -> str:
@@ -207,7 +236,8 @@ def _reset_plan(conversation: Conversation, question_set: QuestionSet) -> None:
 def create(facilitator: Facilitator, details: Details, question_set: QuestionSet,
            locale: str = "en_GB") -> Conversation:
     conversation = Conversation(facilitator_id=facilitator.id, locale=locale, status="upcoming",
-                                join_code=new_join_code(), version=1)
+                                version=1)
+    _issue_code(conversation)
     _apply(conversation, details)
     _reset_plan(conversation, question_set)
     db.session.add(conversation)
@@ -279,7 +309,7 @@ def remove_participant(conversation: Conversation, participant: Participant) -> 
 
 
 def participant_or_404(conversation: Conversation, participant_id: int) -> Participant:
-    participant = db.session.get(Participant, participant_id)
+    participant = db.session.get(Participant, participant_id) if is_id(participant_id) else None
     if participant is None or participant.conversation_id != conversation.id:
         abort(404)
     return participant

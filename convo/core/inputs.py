@@ -1,4 +1,4 @@
-"""What arrives in a form, before anything reads it.
+"""What a request may carry, checked before any view reads it.
 
 - Form posts whose text isn't UTF-8 are refused with a clear 400: Werkzeug would quietly drop,
   or keep percent-escaped, bytes that aren't valid UTF-8, so what the person sent would be
@@ -8,6 +8,9 @@
   tab and line breaks, and DEL) are taken out of every field rather than refusing the whole
   point, and the person is told which were taken out: a note flashed with a redirect, or
   `"note"` in a script's JSON answer.
+- Numbers in URLs (`<int:...>`) stop at the largest id a database column holds: a longer
+  number can't name anything, and the database would refuse it with an error rather than find
+  nothing.
 """
 
 from __future__ import annotations
@@ -15,12 +18,17 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from flask import Flask, Response, flash, g, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest
+from werkzeug.routing import IntegerConverter, Map
+
+# The largest value of an INTEGER column on PostgreSQL (SQLite's hold more): every id fits.
+ID_MAX = 2**31 - 1
 
 # Tab, line feed and carriage return are text; every other control character is not.
 INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -28,6 +36,19 @@ INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 class UnreadableText(BadRequest):
     description = "unreadable text"
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: 0 to ID_MAX, so a 20-digit id is simply not found (404)."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002 (werkzeug's name)
+        kwargs.setdefault("max", ID_MAX)
+        super().__init__(map, *args, **kwargs)
+
+
+def is_id(value: int) -> bool:
+    """Whether a number taken from a form can be an id at all (see ID_MAX)."""
+    return 0 < value <= ID_MAX
 
 
 def _describe(ch: str) -> str:
@@ -52,6 +73,8 @@ def removed_note(removed: list[str]) -> str:
 
 
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter  # before any blueprint adds its routes
+
     @app.before_request
     def read_form_text() -> None:
         if request.method not in ("POST", "PUT", "PATCH"):

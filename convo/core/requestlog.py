@@ -45,6 +45,9 @@ def init_app(app: Flask) -> None:
             format="%(asctime)s %(levelname)s %(name)s %(message)s",
         )
     logger.setLevel(app.config["LOG_LEVEL"])
+    # WeasyPrint announces each step of every PDF at INFO ("Step 4 - Creating formatting
+    # structure"): noise between the request lines.  Its warnings and errors still show.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
     @app.before_request
     def start() -> None:

@@ -5,8 +5,12 @@ Views never call commit().  A request that succeeds (an answer below 400: a page
 a "nothing new") is committed here; every other answer — a refused form (4xx), an error (5xx),
 an exception — is rolled back, so a refused request stores nothing at all, not even the parts
 of it that were acceptable.  (What must be kept even when the answer is an error, such as a
-failed sign-in counted against its address, is written in a transaction of its own: see
-core.throttle.)
+failed sign-in counted against its address, is written in a transaction of its own:
+own_transaction().)
+
+A database that stays busy (another writer holding its lock) longer than
+DATABASE_BUSY_SECONDS is a passing state, not a fault: is_busy() tells it apart, and the
+request is answered 503 with Retry-After (convo.core.errors), never 500.
 """
 
 from __future__ import annotations
@@ -14,14 +18,28 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response
 from sqlalchemy import event, select
 from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.sql import Executable
 
+from convo.core import files
 from convo.extensions import db
+
+
+@event.listens_for(Engine, "do_connect")
+def _sqlite_file_private(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> None:
+    """Create a new SQLite database file as 0600 before SQLite does (it would use 0644)."""
+    if dialect.name != "sqlite" or cparams.get("uri"):
+        return
+    database = cargs[0] if cargs else cparams.get("database", "")
+    if database and database != ":memory:":
+        files.create_private_file(Path(database))
 
 
 @event.listens_for(Engine, "connect")
@@ -38,7 +56,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # also rewrite freed pages and slowed every write under load): a deleted conversation's
     # words do not linger in the file.
     cursor.execute("PRAGMA secure_delete=FAST")
+    database = cursor.execute("PRAGMA database_list").fetchone()
     cursor.close()
+    files.tighten_sqlite(database[2] if database else "")  # an older install's looser files
 
 
 def read_first(statement: Executable, params: dict[str, Any]) -> Row[Any] | None:
@@ -89,7 +109,51 @@ def own_transaction() -> Iterator[Connection]:
         yield connection
 
 
+# SQLite's result codes for "another connection holds the lock" (low byte of extended codes).
+_SQLITE_BUSY_CODES = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
+# PostgreSQL's SQLSTATE classes and codes for the same, and for a server that isn't answering:
+# connection exceptions (08), rollback for a deadlock or serialisation failure (40),
+# insufficient resources such as too many connections (53), lock_timeout (55P03),
+# statement_timeout (57014) and a server shutting down (57P).
+_POSTGRES_BUSY_STATES = ("08", "40", "53", "55P03", "57014", "57P")
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether an error means "the database is busy or not answering: try again shortly",
+    rather than a fault in convo (a missing table, a bad statement)."""
+    if isinstance(exc, PoolTimeout):
+        return True  # every pooled connection in use for longer than the pool waits
+    if not isinstance(exc, OperationalError):
+        return False
+    original = exc.orig
+    if isinstance(original, sqlite3.OperationalError):
+        code = getattr(original, "sqlite_errorcode", None)
+        return (code is not None and code & 0xFF in _SQLITE_BUSY_CODES) or (
+            "locked" in str(original) or "busy" in str(original))
+    state = getattr(original, "sqlstate", None)
+    return state is None or state.startswith(_POSTGRES_BUSY_STATES)
+
+
+def _wait_for_locks(seconds: float) -> Any:
+    """How long a statement waits for another's lock before giving up (then is_busy)."""
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            cursor.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}")
+        else:  # PostgreSQL would otherwise wait for a lock for ever
+            cursor.execute(f"SET lock_timeout = {int(seconds * 1000)}")
+            dbapi_connection.commit()
+        cursor.close()
+
+    return on_connect
+
+
 def init_app(app: Flask) -> None:
+    with app.app_context():
+        event.listen(db.engine, "connect",
+                     _wait_for_locks(float(app.config["DATABASE_BUSY_SECONDS"])))
+
     @app.after_request
     def commit_session(response: Response) -> Response:
         if not db.session.registry.has():

@@ -20,6 +20,7 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import selectinload
 
 from convo.core import clock, storage
+from convo.core.inputs import is_id
 from convo.extensions import db
 from convo.live import state
 from convo.models import Conversation, Device, Participant
@@ -36,13 +37,19 @@ def hash_token(raw: str) -> str:
 
 
 def issue(conversation: Conversation, participant: Participant) -> tuple[Device, str]:
-    """A new device for this participant; returns it with the raw token (shown only once)."""
+    """A new device for this participant; returns it with the raw token (shown only once).
+
+    If the participant has already joined on another device, the new one waits for the
+    facilitator's OK (or for the other device to leave): nobody can take a listed person's
+    place unnoticed, someone from the other side included."""
     if participant.conversation_id != conversation.id:
         raise ValueError("participant of another conversation")
     raw = secrets.token_urlsafe(TOKEN_BYTES)
     now = clock.utcnow()
+    waits = bool(others_of(participant))
     device = Device(conversation_id=conversation.id, participant_id=participant.id,
-                    token_hash=hash_token(raw), created_at=now, last_seen_at=now)
+                    token_hash=hash_token(raw), created_at=now, last_seen_at=now,
+                    approved_at=None if waits else now)
     db.session.add(device)
     state.bump(conversation)  # the console's list of joined devices changes
     return device, raw
@@ -66,12 +73,13 @@ def _followed_version_query() -> Select:  # type: ignore[type-arg]
     return (select(Device.token_hash, Device.last_seen_at, Conversation.version)
             .join(Participant, Participant.id == Device.participant_id)
             .join(Conversation, Conversation.id == Device.conversation_id)
-            .where(Device.token_hash == bindparam("digest"), Device.revoked_at.is_(None)))
+            .where(Device.token_hash == bindparam("digest"), Device.revoked_at.is_(None),
+                   Device.approved_at.is_not(None)))
 
 
 def followed_version(raw: str | None) -> int | None:
     """In one query: the version of the conversation this device follows, when the device is
-    known, not revoked, still someone's, and its last-seen time is not due to be written
+    known, not revoked, let in, still someone's, and its last-seen time is not due to be written
     (touch).  None otherwise: the caller then makes the full checks.  The cheap question a
     phone asks every second or so."""
     if not raw or not isinstance(raw, str) or len(raw) > 200:
@@ -108,9 +116,27 @@ def revoke(device: Device) -> None:
             state.bump(conversation)  # the device's own page follows, and sees it's gone
 
 
+def others_of(participant: Participant, but: Device | None = None) -> list[Device]:
+    """The devices this participant is joined on and let in, other than `but`."""
+    statement = select(Device).where(Device.participant_id == participant.id,
+                                     Device.revoked_at.is_(None), Device.approved_at.is_not(None))
+    if but is not None and but.id is not None:
+        statement = statement.where(Device.id != but.id)
+    return list(db.session.scalars(statement))
+
+
+def let_in(device: Device) -> None:
+    """The facilitator's OK for a waiting device (or its person's other device has left)."""
+    if device.approved_at is None and device.revoked_at is None:
+        device.approved_at = clock.utcnow()
+        conversation = db.session.get(Conversation, device.conversation_id)
+        if conversation is not None:
+            state.bump(conversation)  # the console's list changes; the phone's page follows
+
+
 def device_or_none(conversation: Conversation, device_id: int) -> Device | None:
-    """A device of this conversation by id (for the facilitator's revoke button)."""
-    device = db.session.get(Device, device_id)
+    """A device of this conversation by id (for the facilitator's buttons)."""
+    device = db.session.get(Device, device_id) if is_id(device_id) else None
     if device is None or device.conversation_id != conversation.id:
         return None
     return device

@@ -3,13 +3,16 @@
 No account is needed.  Joining issues a device (see devices.py) whose token lives in the
 browser's signed session; every /p page resolves the conversation from that device alone,
 never from anything in the URL or the form, so a participant can reach nothing but their
-own conversation.  Wrong codes count against the network address (core.throttle).
+own conversation.  Wrong codes slow only the browser that tried them (live.guessing); a person
+who has already joined can't be taken over from another device without the facilitator's OK.
 """
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
@@ -24,11 +27,11 @@ from convo.conversations import capture, service
 from convo.conversations.capture import Author
 from convo.conversations.naming import Public
 from convo.conversations.plan import Plan
-from convo.core import edits, storage, throttle
+from convo.core import clock, edits, storage
 from convo.core.forms import merge_form
 from convo.core.errors import wants_json
 from convo.extensions import db
-from convo.live import devices
+from convo.live import devices, guessing
 from convo.live.blueprint import bp
 from convo.live.forms import (CLIENT_ID, PARTICIPANT_KINDS, EditItemForm, ItemForm, JoinForm,
                               too_long_message)
@@ -40,27 +43,10 @@ from convo.ratings import saving
 from convo.ratings import service as ratings
 from convo.ratings.compare import compare
 
-JOIN_SCOPE = "join-code"
 PARTIES = ("partnership", "agency")
 
 
 # --- join codes ---------------------------------------------------------------------------
-
-
-def join_policy() -> throttle.Policy:
-    """Generous enough for a room of people sharing one network, hopeless for guessing a
-    40-bit code.  JOIN_* settings override it."""
-    config = current_app.config
-    return throttle.Policy(
-        slow_after=int(config.get("JOIN_SLOW_AFTER", 10)),
-        lock_after=int(config.get("JOIN_LOCK_AFTER", 30)),
-        lock_minutes=int(config.get("JOIN_LOCK_MINUTES", 15)),
-        window_minutes=int(config.get("JOIN_WINDOW_MINUTES", 15)),
-    )
-
-
-def _address() -> str:
-    return request.remote_addr or "-"
 
 
 def conversation_for_code(raw: str) -> Conversation | None:
@@ -74,19 +60,15 @@ def conversation_for_code(raw: str) -> Conversation | None:
     return conversation
 
 
-def _code_failed() -> None:
-    throttle.record_failure(JOIN_SCOPE, _address(), join_policy())
-
-
 def _too_many(wait: int) -> Response:
     minutes = -(-wait // 60)
     if wait > 60:
-        message = _("Too many codes that didn't work have been tried from this network, so "
-                    "joining is paused for %(minutes)d minutes. Please ask the facilitator "
-                    "for help.", minutes=minutes)
+        message = _("Too many codes that didn't work have been tried on this phone or "
+                    "computer, so it can't join for %(minutes)d minutes. Please ask the "
+                    "facilitator for help.", minutes=minutes)
     else:
-        message = _("Too many codes that didn't work have been tried from this network. Please "
-                    "wait %(seconds)d seconds, then try again.", seconds=wait)
+        message = _("Too many codes that didn't work have been tried on this phone or "
+                    "computer. Please wait %(seconds)d seconds, then try again.", seconds=wait)
     form = JoinForm(formdata=None)
     response = make_response(render_template("live/join.html", form=form, stopped=message,
                                              joined=_joined_device()), 429)
@@ -101,9 +83,33 @@ def _doesnt_work(form: JoinForm) -> Response:
                                          joined=_joined_device()), 404)
 
 
+def _spent(form: JoinForm) -> Response:
+    """The right code, but so many wrong ones were tried since it was issued that it admits
+    no one new.  (Saying so gives a guesser nothing: the code never works again.)"""
+    form.code.errors = [_("This code has been replaced. Ask the facilitator for the new one "
+                          "on the shared screen.")]
+    return make_response(render_template("live/join.html", form=form, not_found=True,
+                                         joined=_joined_device()), 410)
+
+
 def _joined_device() -> Device | None:
     """This browser's working device, if it has one: offer the way back to its page."""
     return devices.find(devices.token_in_session())
+
+
+def _check_code(code: str, form: JoinForm) -> Conversation | Response:
+    """The conversation a code opens for this browser, or the answer that refuses it.  Only
+    this browser's own wrong codes can stop it (see convo.live.guessing)."""
+    wait = guessing.seconds_to_wait()
+    if wait:
+        return _too_many(wait)
+    conversation = conversation_for_code(code)
+    if conversation is None:
+        guessing.wrong_code()
+        return _doesnt_work(form)
+    if guessing.code_spent(conversation):
+        return _spent(form)
+    return conversation
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -112,27 +118,21 @@ def join() -> Any:
     if request.method == "POST":
         if not form.validate_on_submit():
             return render_template("live/join.html", form=form, joined=_joined_device()), 422
-        wait = throttle.seconds_to_wait(JOIN_SCOPE, _address())
-        if wait:
-            return _too_many(wait)
-        conversation = conversation_for_code(form.code.data)
-        if conversation is None:
-            _code_failed()
-            return _doesnt_work(form)
-        return redirect(url_for("live.join_code", code=conversation.join_code))
+        found = _check_code(form.code.data, form)
+        if isinstance(found, Response):
+            return found
+        return redirect(url_for("live.join_code", code=found.join_code))
     return render_template("live/join.html", form=form, joined=_joined_device())
 
 
 @bp.route("/j/<code>", methods=["GET", "POST"])
 def join_code(code: str) -> Any:
-    """The QR code's link: who are you?  Choosing a name joins this device as them."""
-    wait = throttle.seconds_to_wait(JOIN_SCOPE, _address())
-    if wait:
-        return _too_many(wait)
-    conversation = conversation_for_code(code)
-    if conversation is None:
-        _code_failed()
-        return _doesnt_work(JoinForm(formdata=None, code=code[:40]))
+    """The QR code's link: who are you?  Choosing a name joins this device as them; if they
+    have already joined on another device, this one waits for the facilitator's OK."""
+    found = _check_code(code, JoinForm(formdata=None, code=code[:40]))
+    if isinstance(found, Response):
+        return found
+    conversation = found
 
     error = None
     if request.method == "POST":  # CSRF is checked for every POST by CSRFProtect
@@ -184,6 +184,7 @@ def _stop(status: int, reason: str) -> NoReturn:
         "closed": _("This conversation has closed. Thank you for taking part."),
         "removed": _("It can't follow the conversation or add anything to it now."),
         "none": _("This phone or computer hasn't joined a conversation yet."),
+        "waiting": _("This phone or computer is waiting for the facilitator to let it in."),
     }
     if wants_json():
         response = jsonify({"error": messages[reason], "reason": reason})
@@ -198,8 +199,11 @@ def _seat(*, write: bool = False, fragment: bool = False) -> Seat:
     """The device this browser joined with, or an answer that ends the request.
 
     A page without a device goes to /join; a live fragment gets 401 (so the page's script
-    stops and reloads); a write gets 403.  Writes to a closed conversation get 403 too.
+    stops and reloads); a write gets 403.  Writes to a closed conversation get 403 too.  A
+    device waiting for the facilitator's OK gets the waiting page (403 for writes and live
+    fragments), until it is let in or its person's other device leaves.
     """
+    page = not write and not fragment and request.method == "GET"
     raw = devices.token_in_session()
     if raw is None:
         if write:
@@ -217,10 +221,26 @@ def _seat(*, write: bool = False, fragment: bool = False) -> Seat:
     conversation = db.session.get(Conversation, device.conversation_id)
     if conversation is None:
         _stop(403, "removed")
+    if device.waiting:
+        if devices.others_of(device.participant, but=device):
+            _waiting(device, conversation, status=200 if page else 401 if fragment else 403)
+        devices.let_in(device)  # the person's other device has left: nobody is taken over
     if write and conversation.is_closed:
         _stop(403, "closed")
     devices.touch(device)
     return Seat(device=device, conversation=conversation, participant=device.participant)
+
+
+def _waiting(device: Device, conversation: Conversation, status: int) -> NoReturn:
+    """This device chose someone who is already joined elsewhere: it waits to be let in."""
+    if wants_json() or status != 200:
+        response = jsonify({"error": _("This phone or computer is waiting for the "
+                                       "facilitator to let it in."), "reason": "waiting"})
+        response.status_code = status
+        abort(response)
+    abort(make_response(render_template("live/participant_waiting.html",
+                                        conversation=conversation,
+                                        participant=device.participant), status))
 
 
 def new_client_id() -> str:
@@ -341,6 +361,36 @@ def _place(plan: Plan, conversation: Conversation, stage_id: str | None,
     return conversation.current_stage_id, conversation.current_question_id
 
 
+def _too_fast(seat: Seat, client_id: str) -> int:
+    """0 if this person may add a point now, else the seconds until they may: at most
+    PARTICIPANT_POINTS_PER_MINUTE in any minute, from all their devices together.  A point
+    sent again (the same client id, already stored) is always answered as before."""
+    if capture.find_by_client_id(seat.conversation, client_id) is not None:
+        return 0
+    limit = int(current_app.config["PARTICIPANT_POINTS_PER_MINUTE"])
+    now = clock.utcnow()
+    recent = capture.added_since(seat.conversation, seat.participant.id,
+                                 now - timedelta(minutes=1), limit)
+    if len(recent) < limit:
+        return 0
+    return max(1, math.ceil(60 - (now - recent[0]).total_seconds()))
+
+
+def _slow_down(seat: Seat, form: ItemForm, wait: int) -> Any:
+    """429: slow down.  The point isn't stored, and isn't lost: the page's script keeps it
+    and sends it again; without the script it is back in the box with the message."""
+    message = _("You're adding points faster than convo accepts. Please wait %(seconds)d "
+                "seconds, then send this one again.", seconds=wait)
+    if wants_json():
+        response = jsonify({"error": message, "reason": "slow_down", "retry_after": wait})
+        response.status_code = 429
+    else:
+        form.text.errors = [*form.text.errors, message]
+        response = make_response(*_participant_page(seat, form, 429))
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 @bp.post("/p/items")
 def participant_add() -> Any:
     seat = _seat(write=True)
@@ -352,6 +402,9 @@ def participant_add() -> Any:
             return _errors_json(form)
         return _participant_page(seat, form, 422)
     conversation = seat.conversation
+    wait = _too_fast(seat, form.client_id.data)
+    if wait:
+        return _slow_down(seat, form, wait)
     stage_id, question_id = _place(service.plan_for(conversation), conversation,
                                    form.stage_id.data, form.question_id.data)
     item, created = capture.add(
@@ -546,6 +599,16 @@ def _same_site_referrer() -> str | None:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+def _back_to_console(conversation: Conversation, message: str) -> Any:
+    """The end of a facilitator's button here: JSON for the console's script (its live view
+    then shows the change), else the message and back to the page it was pressed on."""
+    if wants_json():
+        db.session.flush()
+        return jsonify({"ok": True, "version": conversation.version, "message": message})
+    flash(message, "success")
+    return redirect(_same_site_referrer() or console_url(conversation))
+
+
 @bp.post("/c/<int:conversation_id>/devices/<int:device_id>/revoke")
 @login_required
 def revoke_device(conversation_id: int, device_id: int) -> Any:
@@ -555,9 +618,42 @@ def revoke_device(conversation_id: int, device_id: int) -> Any:
         abort(404)
     devices.revoke(device)
     name = device.participant.public_name if device.participant else _("someone")
-    flash(_("%(name)s's phone or computer has been removed from the conversation. If that was "
-            "a mistake, they can join again with the code.", name=name), "success")
-    return redirect(_same_site_referrer() or console_url(conversation))
+    return _back_to_console(conversation, _(
+        "%(name)s's phone or computer has been removed from the conversation. If that was a "
+        "mistake, they can join again with the code.", name=name))
+
+
+@bp.post("/c/<int:conversation_id>/devices/<int:device_id>/let-in")
+@login_required
+def let_in_device(conversation_id: int, device_id: int) -> Any:
+    """The facilitator's OK for a device waiting to act as someone already joined elsewhere."""
+    conversation = service.load_for_facilitator(conversation_id, current_user)
+    device = devices.device_or_none(conversation, device_id)
+    if device is None or device.participant is None:
+        abort(404)
+    devices.let_in(device)
+    return _back_to_console(conversation, _(
+        "%(name)s's second phone or computer is let in. If their first one isn't theirs any "
+        "more, remove it.", name=device.participant.public_name))
+
+
+@bp.post("/c/<int:conversation_id>/join-code")
+@login_required
+def replace_join_code(conversation_id: int) -> Any:
+    """A new join code in one click, for when the old one may be under guessing."""
+    conversation = service.load_for_facilitator(conversation_id, current_user)
+    if conversation.is_closed:
+        abort(409)
+    service.replace_join_code(conversation)
+    return _back_to_console(conversation, _(
+        "The join code is now %(code)s. People already joined stay joined; the shared screen "
+        "shows the new code.", code=service.display_code(conversation.join_code)))
+
+
+@bp.app_template_global()
+def code_guessing(conversation: Conversation) -> guessing.Guessing:
+    """For the console's devices list: whether this conversation's code is under guessing."""
+    return guessing.for_console(conversation)
 
 
 # --- the summary: read it, and approve it for your side ------------------------------------------

@@ -51,6 +51,10 @@ class Conversation(db.Model):
 
     status: Mapped[str] = mapped_column(String(16), default="upcoming", index=True)
     join_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    # When the join code was issued: wrong codes tried since then may have been aimed at it.
+    code_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Wrong codes already counted in that minute when it was issued (convo.live.guessing).
+    code_guesses_before: Mapped[int] = mapped_column(Integer, default=0)
 
     # Live state, followed by the shared screen and participants' devices.  `version` goes up
     # by one with every change anyone makes, in the same transaction as the change.
@@ -195,8 +199,17 @@ class Device(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # None while the device waits for the facilitator's OK: its person had already joined on
+    # another device, so it may not act as them until the facilitator lets it in.
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     participant: Mapped[Participant | None] = relationship()
 
     def __repr__(self) -> str:
-        return f"<Device {self.id} revoked={self.revoked_at is not None}>"
+        return (f"<Device {self.id} revoked={self.revoked_at is not None} "
+                f"waiting={self.approved_at is None}>")
+
+    @property
+    def waiting(self) -> bool:
+        """Waiting for the facilitator's OK to act as its person."""
+        return self.approved_at is None and self.revoked_at is None

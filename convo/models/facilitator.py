@@ -38,6 +38,9 @@ class Facilitator(UserMixin, db.Model):
     tokens: Mapped[list[AccountToken]] = relationship(
         back_populates="facilitator", cascade="all, delete-orphan"
     )
+    sessions: Mapped[list[FacilitatorSession]] = relationship(
+        back_populates="facilitator", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     def __repr__(self) -> str:
         return f"<Facilitator {self.id} admin={self.is_admin} disabled={self.disabled}>"
@@ -84,3 +87,28 @@ class AccountToken(db.Model):
 
     def __repr__(self) -> str:
         return f"<AccountToken {self.id} {self.purpose} used={self.used_at is not None}>"
+
+
+class FacilitatorSession(db.Model):
+    """One sign-in on one browser, known on the server so that signing out ends it there.
+
+    The browser's signed session cookie holds a random token; only its SHA-256 is kept here.
+    Signing out deletes the row (a copy of the cookie then opens nothing), and a session
+    unused for longer than SESSION_IDLE_MINUTES, or older than PERMANENT_SESSION_LIFETIME,
+    no longer counts.
+    """
+
+    __tablename__ = "facilitator_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    facilitator_id: Mapped[int] = mapped_column(
+        ForeignKey("facilitator.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    facilitator: Mapped[Facilitator] = relationship(back_populates="sessions")
+
+    def __repr__(self) -> str:
+        return f"<FacilitatorSession {self.id} facilitator={self.facilitator_id}>"

@@ -1,4 +1,5 @@
-"""Counting failed attempts (sign-in now, join codes later) to slow and then lock them out."""
+"""Counting failed attempts (sign-ins, join codes) to slow and then lock them out, and the
+wrong join codes tried across the whole site, minute by minute."""
 
 from __future__ import annotations
 
@@ -27,3 +28,19 @@ class Throttle(db.Model):
 
     def __repr__(self) -> str:
         return f"<Throttle {self.scope} failures={self.failures}>"
+
+
+class JoinGuesses(db.Model):
+    """Wrong join codes tried in one minute, from anywhere.  A guesser who throws cookies away
+    can't be told apart from a new phone, so guessing is watched across the site: when many
+    wrong codes have been tried since a conversation's code was issued, its console says so
+    and offers a new code (see convo.live.guessing)."""
+
+    __tablename__ = "join_guesses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    minute: Mapped[datetime] = mapped_column(UTCDateTime, unique=True)
+    wrong: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __repr__(self) -> str:
+        return f"<JoinGuesses {self.minute:%H:%M} wrong={self.wrong}>"

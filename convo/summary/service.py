@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from convo.conversations import history
-from convo.core import clock
+from convo.core import clock, files
 from convo.extensions import db
 from convo.live import state
 from convo.models import (Conversation, Facilitator, Item, SummaryApproval, SummaryDraft,
@@ -166,7 +166,7 @@ def version_or_none(conversation: Conversation, number: int) -> SummaryVersion |
 
 def _write_atomically(path: Path, data: bytes) -> None:
     """The whole file or nothing: write a temporary file beside it, sync, rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    files.private_folder(path.parent, root=export_root())
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".partial-", suffix=path.suffix)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -21,13 +21,13 @@ from playwright.sync_api import Browser, expect, sync_playwright
 
 from convo import create_app
 from tests.e2e import tools
-from tests.e2e.harness import Harness, slug
+from tests.e2e.harness import TIMEOUT_MS, Harness, slug
 from tests.e2e.servers import LiveServer, e2e_config, prepare_database
 from tests.queueing import WorkerProcess
 
 FAILURES = tools.ROOT / "screenshots" / "failures"
 
-expect.set_options(timeout=15_000)
+expect.set_options(timeout=TIMEOUT_MS)  # every expect waits on a condition, generously
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -19,6 +19,7 @@ from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from tests.conftest import base_config, migrate_to_head
+from tests.reaper import Reaper, watch
 from tests.e2e.tools import ROOT, free_port
 
 # Generous limits: every test signs in and joins from 127.0.0.1, and some mistype on purpose.
@@ -108,6 +109,7 @@ class ProcessServer:
             "CONVO_ARGON2_MEMORY_COST": "1024",
         }
         self.process: subprocess.Popen[str] | None = None
+        self.reaper: Reaper | None = None
         self.log = folder / "server.log"
 
     @property
@@ -124,18 +126,23 @@ class ProcessServer:
                 [sys.executable, "-m", "tests.e2e.serve", str(self.port)], cwd=ROOT,
                 env=self.env, stdout=subprocess.PIPE, stderr=log, text=True,
                 start_new_session=True)
+        self.reaper = watch(group=self.process.pid)  # ends it even if the tests are killed
         assert self.process.stdout is not None
         # serve.py prints one line once its socket is listening: wait for that line.
         line = self.process.stdout.readline()
         if not line.startswith("listening"):
-            self.process.wait(timeout=10)
+            self.kill()
             raise AssertionError(f"the server did not start: {self.log.read_text()[-3000:]}")
 
     def kill(self) -> None:
         """SIGKILL to the server's whole process group: nothing gets to tidy up."""
-        assert self.process is not None, "not running"
-        os.killpg(self.process.pid, signal.SIGKILL)
+        assert self.process is not None and self.reaper is not None, "not running"
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # it had already stopped
         self.process.wait(timeout=10)
+        self.reaper.end()
         if self.process.stdout:
             self.process.stdout.close()
         self.process = None

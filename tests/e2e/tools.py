@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.reaper import watch
+
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = Path(os.environ.get("CONVO_TEST_TOOLS") or ROOT / ".test-tools")
 # Pinned: a new axe release adds rules, so it arrives by changing this line on purpose.
@@ -135,7 +137,9 @@ class Validator:
         self.process = subprocess.Popen(
             ["java", "-Dnu.validator.servlet.bind-address=127.0.0.1", "-cp", str(VNU_JAR),
              "nu.validator.servlet.Main", str(self.port)],
-            stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True)
+        self.reaper = watch(group=self.process.pid)  # ends it even if the tests are killed
         self._ready = False
         self._seen: dict[str, list[HtmlError]] = {}
 
@@ -175,12 +179,8 @@ class Validator:
         return found
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=20)
+        self.reaper.end()
+        self.process.wait(timeout=30)
         self.log.close()
 
 

@@ -1,7 +1,8 @@
 """The access matrix: every conversation URL, visited by everyone who mustn't reach it.
 
 Visitors: nobody signed in; another facilitator; a participant's device from another
-conversation; a device that was removed.  Facilitator pages send people who aren't signed in
+conversation; a device that was removed; a copy of the owner's own session cookie, replayed
+after the owner signed out.  Facilitator pages send people who aren't signed in
 to sign in, and answer 404 to other facilitators (a conversation's existence stays private).
 Nothing changes in the database whatever they try.
 """
@@ -13,7 +14,8 @@ from flask import Flask
 
 from tests.conftest import AuthActions, page_text
 
-VISITORS = ["anonymous", "other_facilitator", "participant_elsewhere", "revoked_device"]
+VISITORS = ["anonymous", "other_facilitator", "participant_elsewhere", "revoked_device",
+            "signed_out_cookie"]
 
 
 def _conversation_rules(app: Flask) -> list[tuple[str, str, frozenset[str]]]:
@@ -73,6 +75,13 @@ def test_no_visitor_reaches_another_conversation(app, make_conversation, make_fa
     elif visitor == "other_facilitator":
         client = app.test_client()
         AuthActions(client).sign_in_as(make_facilitator())
+    elif visitor == "signed_out_cookie":
+        owner_browser = app.test_client()
+        AuthActions(owner_browser).sign_in_as(target.facilitator)
+        client = app.test_client()
+        client.set_cookie("convo_session", owner_browser.get_cookie("convo_session").value)
+        assert client.get(f"/conversations/{target.id}").status_code == 200  # it worked...
+        AuthActions(owner_browser).sign_out()  # ...until the owner signed out
     else:
         owner = elsewhere if visitor == "participant_elsewhere" else target
         client = _join(app, owner.join_code, owner.participant_ids[0])
@@ -101,7 +110,8 @@ def test_no_visitor_reaches_another_conversation(app, make_conversation, make_fa
                 "confirm": "y", "status": "done"})  # so an open door would really act
         body = page_text(response)
         assert "Private words" not in body, f"{visitor} read {method} {url}"
-        if visitor in ("anonymous", "participant_elsewhere", "revoked_device"):
+        if visitor in ("anonymous", "participant_elsewhere", "revoked_device",
+                       "signed_out_cookie"):
             assert response.status_code in (302, 401, 403, 404), f"{visitor} {method} {url}"
             if response.status_code == 302:
                 assert "/sign-in" in response.headers["Location"], f"{visitor} {method} {url}"

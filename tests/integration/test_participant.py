@@ -234,9 +234,9 @@ def test_repeated_wrong_codes_are_slowed(app, client, make_conversation, monkeyp
     ref = make_conversation()
     now = clock.utcnow()
     monkeypatch.setattr(clock, "utcnow", lambda: now)
-    for n in range(10):  # the default: ten wrong codes before any slowing down
+    for n in range(5):  # the default: five wrong codes before this browser slows down
         assert client.get(f"/j/WRONG{n:03d}").status_code == 404
-    # Now even the right code must wait: waiting can't tell right from wrong.
+    # Now even the right code must wait, in this browser: waiting can't tell right from wrong.
     waiting = client.get(f"/j/{ref.join_code}")
     assert waiting.status_code == 429
     assert "Please wait" in page_text(waiting)
@@ -251,7 +251,7 @@ def test_repeated_wrong_codes_are_slowed(app, client, make_conversation, monkeyp
 @pytest.mark.parametrize("config_overrides", [{
     "JOIN_SLOW_AFTER": 2, "JOIN_LOCK_AFTER": 5, "JOIN_LOCK_MINUTES": 15,
     "JOIN_WINDOW_MINUTES": 15}])
-def test_many_wrong_codes_lock_the_network_out(client, make_conversation, monkeypatch):
+def test_many_wrong_codes_lock_this_browser_out(client, make_conversation, monkeypatch):
     ref = make_conversation()
     now = clock.utcnow()
     monkeypatch.setattr(clock, "utcnow", lambda: now)
@@ -267,12 +267,12 @@ def test_many_wrong_codes_lock_the_network_out(client, make_conversation, monkey
             now += timedelta(seconds=1)
     locked = client.get(f"/j/{ref.join_code}")
     assert locked.status_code == 429
-    assert "paused for 15 minutes" in page_text(locked)
+    assert "can't join for 15 minutes" in page_text(locked)
     now += timedelta(minutes=15, seconds=1)
     assert client.get(f"/j/{ref.join_code}").status_code == 200
 
 
-def test_right_codes_dont_count_against_the_network(client, make_conversation):
+def test_right_codes_dont_count_against_the_browser(client, make_conversation):
     ref = make_conversation()
     for _ in range(25):
         assert client.get(f"/j/{ref.join_code}").status_code == 200

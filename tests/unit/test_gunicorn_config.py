@@ -57,3 +57,53 @@ def test_a_worker_sets_its_start_up_objects_aside_from_the_collector() -> None:
     assert frozen > 50_000
     # ...and a full collection no longer has them to walk.
     assert left_in_oldest < frozen / 10
+
+
+def test_gunicorn_takes_the_request_hook() -> None:
+    cfg = _Loaded().cfg
+    assert cfg.post_request.__name__ == "post_request"
+    assert cfg.post_request.__module__ != "gunicorn.config"
+
+
+def _settings() -> dict:  # type: ignore[type-arg]
+    import runpy
+
+    return runpy.run_path(str(CONFIG))
+
+
+class _Request:
+    """What post_request looks at: the request's body reader."""
+
+    def __init__(self, reader: object) -> None:
+        self.body = type("Body", (), {"reader": reader})()
+
+
+def test_a_request_read_to_its_end_is_closed_without_waiting_for_the_client() -> None:
+    import socket
+
+    from gunicorn.http.body import LengthReader
+
+    settings = _settings()
+    waited = []
+    close = settings["_close_promptly"](lambda sock, *a, **k: (waited.append(sock), sock.close()))
+
+    # A GET (no body) or a POST whose body was read: closed at once, never waited on.
+    server, client = socket.socketpair()
+    settings["post_request"](None, _Request(LengthReader(None, 0)), {}, None)
+    close(server)
+    assert waited == [] and server.fileno() == -1
+    assert client.recv(10) == b""  # the client sees the end of the answer
+    client.close()
+
+    # A body left unread: closed gracefully, as gunicorn does, so nothing is cut short.
+    server, client = socket.socketpair()
+    settings["post_request"](None, _Request(LengthReader(None, 1000)), {}, None)
+    close(server)
+    assert waited == [server]
+    client.close()
+
+    # A request that never reached post_request (a parse error): gracefully too.
+    server, client = socket.socketpair()
+    close(server)
+    assert waited[-1] is server
+    client.close()

@@ -8,7 +8,6 @@ import io
 import os
 import re
 import shutil
-import signal
 import subprocess
 import zipfile
 from pathlib import Path
@@ -22,6 +21,7 @@ from docx.text.paragraph import Paragraph
 from convo.summary.model import Person, Section, Summary
 from convo.summary.render_docx import clean_text, render_docx
 from convo.summary.sample import sample_summary
+from tests.reaper import guarded
 
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 NAMESPACES = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
@@ -482,15 +482,10 @@ def test_libreoffice_converts_both_samples(tmp_path: Path, plain: tuple[Summary,
                "--norestore", "--convert-to", "pdf", "--outdir", str(out), *map(str, files)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                start_new_session=True, env={**os.environ, "HOME": str(tmp_path)})
-    try:
+    # soffice can leave helper processes behind: its own process group is ended afterwards
+    # (by its reaper, even if this test is killed).
+    with guarded(process, grace=1.0):
         output, _ = process.communicate(timeout=180)
-    finally:
-        # soffice can leave helper processes behind: end its own process group, by id.
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        process.wait()
     assert process.returncode == 0, output.decode(errors="replace")
 
     for path, (summary, _data) in zip(files, (plain, hostile)):
