@@ -75,7 +75,10 @@ def _begin_immediate(connection: Connection) -> None:
     first write statement, so a connection already in a transaction holds the lock."""
     raw = connection.connection.driver_connection
     if raw is not None and not raw.in_transaction:
-        raw.execute("BEGIN IMMEDIATE")
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:  # as SQLAlchemy would raise it (see is_busy)
+            raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
 
 
 def lock_conversation(conversation_id: int) -> None:

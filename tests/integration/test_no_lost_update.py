@@ -58,11 +58,26 @@ def _facilitator(app: Flask, ref: ConversationRef) -> FlaskClient:
 
 
 def _phone(app: Flask, ref: ConversationRef, index: int) -> FlaskClient:
+    """A participant's phone, joined as the listed person `index`.  A second device for a
+    person already joined waits for the facilitator (tests/integration/test_seats.py), so the
+    facilitator lets it in, as they would for someone moving between phone and laptop."""
+    from convo.models import Device
+
     client = app.test_client()
     page = client.get(f"/j/{ref.join_code}")
     fields = form_fields(page.get_data(as_text=True), f"/j/{ref.join_code}")
     fields["participant_id"] = str(ref.participant_ids[index])
     assert client.post(f"/j/{ref.join_code}", data=fields).status_code == 302
+    with app.app_context():
+        waiting = _db(app).session.scalars(select(Device.id).where(
+            Device.conversation_id == ref.id, Device.approved_at.is_(None),
+            Device.revoked_at.is_(None))).all()
+    if waiting:
+        auth = AuthActions(_facilitator(app, ref))
+        console = f"/conversations/{ref.id}/console"
+        for device_id in waiting:
+            let_in = f"/c/{ref.id}/devices/{device_id}/let-in"
+            assert auth.post(let_in, form_page=console).status_code == 302
     return client
 
 

@@ -56,9 +56,10 @@ def test_a_killed_benchmark_leaves_no_gunicorn_behind(tmp_path: Path) -> None:
 import sys, time
 sys.path.insert(0, {str(ROOT)!r})
 from pathlib import Path
-from bench.common import Instance
+from bench.common import Instance, make_app
 from bench.server import Server
 instance = Instance(Path({str(tmp_path)!r}))
+make_app(instance, migrate=True)  # /healthz answers 200 only over a migrated database
 server = Server(instance)
 server.start()
 print(server.port, server.process.pid, flush=True)

@@ -57,7 +57,7 @@ def test_a_copied_cookie_stops_working_when_its_owner_signs_out(app, client, aut
     auth.sign_out()
     assert not signed_in(client)
     assert not signed_in(stolen)  # at once, not 12 hours later
-    assert stolen.get(f"{poll[:-1]}{version}").status_code == 302  # nor the poll
+    assert stolen.get(f"{poll[:-1]}{version}").status_code == 401  # nor the poll
     assert stolen.get(f"/c/{ref.id}/screen/view?v={version}").status_code == 401
     assert sessions_of(app, ref.facilitator.id) == 0
 
