@@ -82,7 +82,8 @@ def problem(ref: str) -> str | None:
                 ref=ref, seed=found.id, title=found.title)
     close = found.closest(parts[1])
     if close:
-        message += " " + _("(did you mean '%(ref)s'?)", ref=f"{found.id}:{close}")
+        suggestion = f"{found.id}:{close}"
+        message += " " + _("(did you mean '%(ref)s'?)", ref=suggestion)
     return str(message)
 
 
