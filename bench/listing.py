@@ -43,13 +43,19 @@ def insert_conversations(app: Any, count: int = COUNT) -> int:
         snapshot = service.snapshot_for(question_set)
         db.session.flush()
         now = datetime.now(timezone.utc)
+        from convo.partnerships import service as partnerships
+
+        homes: dict[str, int] = {}
         rows = []
         for n in range(count):
             place = PLACES[n % len(PLACES)] + ("" if n % 2 else " Vale")
             starts = now + timedelta(days=rng.randint(-700, 120), hours=rng.randint(9, 18))
             status = "closed" if starts < now else "upcoming"
+            name = f"{place} Big Local"
+            if name not in homes:  # every conversation belongs to a partnership
+                homes[name] = partnerships.create(facilitator, name, None).id
             rows.append({
-                "facilitator_id": facilitator.id,
+                "facilitator_id": facilitator.id, "partnership_id": homes[name],
                 "partnership_name": f"{place} Big Local",
                 "partnership_area": f"{place}, Exampleshire",
                 "agency_name": f"{PLACES[(n * 7) % len(PLACES)]} {AGENCIES[n % len(AGENCIES)]}",

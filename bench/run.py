@@ -43,6 +43,8 @@ GOALS: dict[str, tuple[float, str, str, str]] = {
     "list_p95_ms_10k": (100, "max", "ms", "list and search of 10,000, p95"),
     "queue_send_of_goal": (1.0, "max", "x", "send to 10 via the worker ÷ (1.2 × directly + poll)"),
     "queue_issue_of_goal": (1.0, "max", "x", "issue to download via worker ÷ (1.2 × directly + poll)"),
+    "partnership_map_p95_ms": (300, "max", "ms", "map page, 50 agencies, 40 conversations, p95"),
+    "partnership_history_p95_ms": (500, "max", "ms", "a relationship's history, 20 conversations, p95"),
 }
 # Every figure each part writes (the goals' and the details behind them).
 FIGURES = {
@@ -50,7 +52,9 @@ FIGURES = {
                   "large_pdf_seconds", "large_pdf_peak_python_mb", "large_pdf_maxrss_mb",
                   "large_docx_seconds", "large_docx_peak_python_mb", "large_docx_maxrss_mb"),
     "server": ("live_throughput_ratio", "live_max_conversations", "capture_p95_ms",
-               "list_p95_ms_10k", "live_capacity_ratio"),
+               "list_p95_ms_10k", "live_capacity_ratio", "partnership_map_p95_ms",
+               "partnership_history_p95_ms", "partnership_tracker_p95_ms",
+               "partnership_map_pdf_seconds_median"),
 }
 DETAILS = {
     "pdf_overhead_ratio": ("pdf_cpu_seconds_median", "weasyprint_alone_cpu_seconds_median",
@@ -88,6 +92,10 @@ def table(results: dict[str, Any]) -> str:
             if key == "live_throughput_ratio":
                 detail += f" [by server CPU/request {results['live_throughput_ratio_cpu']:.3f}]"
             detail += f" ({results[a]:{fmt}} vs {results[b]:{fmt}} {u})"
+        if key.startswith("partnership_"):
+            detail += (f" (p50 {results[key.replace('_p95_', '_p50_')]:.1f} ms; tracker p95 "
+                       f"{results['partnership_tracker_p95_ms']:.1f} ms; map PDF "
+                       f"{results['partnership_map_pdf_seconds_median']:.2f} s)")
         if key == "capture_p95_ms":
             detail += f" (at {results['capture_measured_at_conversations']} conversations)"
         lines.append(f"{key:29s} {shown:>9s}  {sign}{goal:<6g}  "
@@ -142,6 +150,9 @@ def main() -> int:
             server.start()
             try:
                 results.update(listing.run(settings, app, server))
+                from bench import partnership
+
+                results.update(partnership.run(settings, app, server))
                 results.update(live.run(settings, app, server))
             finally:
                 server.stop()

@@ -119,6 +119,12 @@ class Defaults:
     QUEUE_REQUEUE_SECONDS = 60  # work due this long with no worker on it goes back on the queue
     QUEUE_SHUTDOWN_SECONDS = 60  # on stopping, how long jobs under way may take to finish
 
+    # Reminders between conversations (README, "Reminders and calendars").  BASE_URL: the
+    # address people open convo at, for the links in emails (no request to take it from in
+    # the worker).  Due reminders are looked for every REMINDER_SCAN_MINUTES.
+    BASE_URL = "http://127.0.0.1:5000"
+    REMINDER_SCAN_MINUTES = 15
+
     LOG_LEVEL = "INFO"
 
 

@@ -23,20 +23,31 @@ from convo.core.forms import BaseForm, as_choices
 from convo.live import devices as devices_module
 from convo.live import state
 from convo.models import Conversation, Device, Item
+from convo.partnerships.tracker import latest_updates
 from convo.questions.schema import RatingInstrument
 from convo.questions.toolkit import Toolkit
 from convo.questions.toolkit import build as build_toolkit
 from convo.ratings import service as ratings
 from convo.ratings.compare import Comparison, compare
 
-AGREEMENT_FIELDS = ("ground_rules", "contacts", "meeting_rhythm", "next_conversation")
+AGREEMENT_FIELDS = ("ground_rules", "contacts", "meeting_rhythm", "next_date", "next_time",
+                    "next_conversation")
 ITEM_FIELDS = ("text", "kind", "raised_by")
 ACTION_FIELDS = ("owner_name", "owner_participant", "owner_party", "due_date", "due_by_next",
                  "first_step", "agreed_by_both", "status", "commitment")
 
 
 def agreement_values(conversation: Conversation) -> dict[str, Any]:
-    return {name: getattr(conversation, name) or "" for name in AGREEMENT_FIELDS}
+    """The agreement as its form shows it: the next conversation's date and time apart, in UK
+    time (convo.reminders.calendar)."""
+    from convo.reminders.calendar import next_local
+
+    local = next_local(conversation)
+    values: dict[str, Any] = {name: getattr(conversation, name) or "" for name in AGREEMENT_FIELDS
+                              if name not in ("next_date", "next_time")}
+    values["next_date"] = local.date() if local else None
+    values["next_time"] = local.time().replace(second=0, microsecond=0) if local else None
+    return values
 
 
 def item_values(item: Item) -> dict[str, Any]:
@@ -128,6 +139,7 @@ class ConsoleView:
     display_code: str
     devices: list[Device]
     earlier_actions: list[Item]  # last time's, done ones too (a mistake can be put right)
+    earlier_updates: dict[int, Any]  # each one's latest update (ActionUpdate), if any
     forms: ConsoleForms
     toolkit: Toolkit  # the set's notes for when the room is stuck, one side dominates, ...
 
@@ -191,7 +203,8 @@ def build(conversation: Conversation, *, capture_form_: CaptureForm | None = Non
         raised_by_choices=raised_by_choices(conversation),
         display_code=service.display_code(conversation.join_code),
         devices=devices_module.devices_for(conversation),
-        earlier_actions=service.actions_before(conversation),
+        earlier_actions=(earlier := service.actions_before(conversation)),
+        earlier_updates=latest_updates(i.id for i in earlier),
         forms=forms,
         toolkit=build_toolkit(running.question_set, conversation.locale,
                               conversation.agency_subtype),

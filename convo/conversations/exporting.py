@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from convo.conversations import history
 from convo.extensions import db
-from convo.models import Conversation, Item, Rating, RelationshipChoice, SummaryDraft
+from convo.models import (ActionUpdate, Conversation, Item, Rating, RelationshipChoice,
+                          SummaryDraft)
 from convo.version import __version__
 
 FORMAT = "convo.conversation/1"
@@ -39,6 +40,12 @@ def _draft(conversation: Conversation) -> dict[str, Any] | None:
             "updated_at": _when(draft.updated_at)}
 
 
+def updates_of(item: Item) -> list[ActionUpdate]:
+    """An action's updates, oldest first (from the tracker, a console, a reminder link)."""
+    return list(db.session.scalars(select(ActionUpdate).where(ActionUpdate.item_id == item.id)
+                                   .order_by(ActionUpdate.id)))
+
+
 def export(conversation: Conversation) -> dict[str, Any]:
     items = db.session.scalars(
         select(Item).where(Item.conversation_id == conversation.id).order_by(Item.position, Item.id))
@@ -61,6 +68,8 @@ def export(conversation: Conversation) -> dict[str, Any]:
         "place": conversation.place,
         "video_link": conversation.video_link,
         "locale": conversation.locale,
+        "partnership_id": conversation.partnership_id,
+        "relationship_id": conversation.relationship_id,
         "question_set": {"id": conversation.question_set_id,
                          "version": conversation.question_set_version},
         "plan": [{"stage": s.stage_id, "included": s.included, "minutes": s.minutes,
@@ -69,7 +78,8 @@ def export(conversation: Conversation) -> dict[str, Any]:
                              "addressed_to": q.addressed_to} for q in conversation.added_questions],
         "participants": [{"id": p.id, "name": p.name, "role": p.role, "party": p.party,
                           "email": p.email, "may_be_named": p.may_be_named,
-                          "attended": p.attended} for p in conversation.participants],
+                          "attended": p.attended, "reminders": p.reminders}
+                         for p in conversation.participants],
         "items": [{
             "id": i.id, "kind": i.kind, "raised_by": i.raised_by, "stage": i.stage_id,
             "question": i.question_id, "text": i.text, "hidden": i.hidden,
@@ -81,6 +91,8 @@ def export(conversation: Conversation) -> dict[str, Any]:
                 "party": i.owner_party, "due_date": _when(i.due_date),
                 "by_next_conversation": i.due_by_next, "first_step": i.first_step,
                 "agreed_by_both": i.agreed_by_both, "status": i.status,
+                "updates": [{"status": u.status, "note": u.note, "by": u.author_label,
+                             "at": _when(u.created_at)} for u in updates_of(i)],
             } if i.kind == "action" else None,
             "earlier_versions": [{"text": r.text, "kind": r.kind, "raised_by": r.raised_by,
                                   "stage": r.stage_id, "question": r.question_id,
@@ -96,7 +108,8 @@ def export(conversation: Conversation) -> dict[str, Any]:
         "agreement": {"ground_rules": conversation.ground_rules,
                       "contacts": conversation.contacts,
                       "meeting_rhythm": conversation.meeting_rhythm,
-                      "next_conversation": conversation.next_conversation},
+                      "next_conversation": conversation.next_conversation,
+                      "next_at": _when(conversation.next_at)},
         "summary_draft": _draft(conversation),
         "earlier_wordings": [{"record": r.record, "record_id": r.record_id, "field": r.field,
                               "text": r.text, "replaced_at": _when(r.replaced_at)}

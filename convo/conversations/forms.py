@@ -82,6 +82,9 @@ class ParticipantForm(BaseForm):
                                          check_deliverability=False)],
                        description=_l("Used only to send them the summary."))
     may_be_named = BooleanField(_l("They are happy to be named in the summary"), default=True)
+    reminders = BooleanField(_l("They agreed to email reminders about actions"),
+                             description=_l("Sent only if reminders are turned on for the "
+                                            "partnership. Every email lets them stop."))
     attended = BooleanField(_l("They took part"), default=True)
 
 
@@ -140,8 +143,13 @@ class AgreementForm(BaseForm):
                      description=_l("Who holds the relationship on each side, and who takes "
                                     "over if they move on."))
     meeting_rhythm = _text(_l("How often we will meet or talk"), LONG_TEXT_MAX, textarea=True)
+    next_date = DateField(_l("When we meet again: the date"), validators=[Optional()],
+                          description=_l("Gives the console a calendar invitation to send."))
+    next_time = TimeField(_l("When we meet again: the start time"), validators=[Optional()],
+                          description=_l("UK time."))
     next_conversation = _text(_l("Next conversation"), NAME_MAX,
-                              description=_l("A date, or when it will be arranged."))
+                              description=_l("Where, or when it will be arranged if there is "
+                                             "no date yet."))
 
 
 class DeleteForm(BaseForm):

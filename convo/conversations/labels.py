@@ -36,6 +36,7 @@ ACTION_STATUS_LABELS = {
     "in_progress": _l("In progress"),
     "done": _l("Done"),
     "dropped": _l("Dropped"),
+    "stuck": _l("Stuck"),
 }
 SCREEN_MODE_LABELS = {
     "question": _l("The question"),

@@ -6,6 +6,7 @@ import functools
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import Response, abort, g
 from sqlalchemy import Select, bindparam, func, or_, select
@@ -18,7 +19,10 @@ from convo.core.inputs import is_id
 from convo.extensions import db
 from convo.live import state, versioning
 from convo.models import (AddedQuestion, Conversation, ConversationStage, Facilitator,
-                          FacilitatorSession, Item, Participant, QuestionSetSnapshot)
+                          FacilitatorSession, Item, Participant, QuestionSetSnapshot,
+                          Relationship)
+from convo.models.capture import OPEN_STATUSES
+from convo.partnerships import service as partnerships
 from convo.questions.schema import QuestionSet
 
 # Join codes: 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L, 5/S, 2/Z),
@@ -234,12 +238,19 @@ def _reset_plan(conversation: Conversation, question_set: QuestionSet) -> None:
 
 
 def create(facilitator: Facilitator, details: Details, question_set: QuestionSet,
-           locale: str = "en_GB") -> Conversation:
+           locale: str = "en_GB", within: Relationship | None = None) -> Conversation:
+    """A new conversation, in its partnership and on its map: `within` (a relationship on a
+    map the facilitator may see), or else found by the names it carries (partnerships.attach)."""
     conversation = Conversation(facilitator_id=facilitator.id, locale=locale, status="upcoming",
                                 version=1)
     _issue_code(conversation)
     _apply(conversation, details)
     _reset_plan(conversation, question_set)
+    if within is not None:
+        conversation.partnership_id = within.partnership_id
+        conversation.relationship_id = within.id
+    else:
+        partnerships.attach(conversation, facilitator)
     db.session.add(conversation)
     db.session.flush()
     return conversation
@@ -258,7 +269,15 @@ def update_details(conversation: Conversation, details: Details, question_set: Q
     changed_set = question_set.id != conversation.question_set_id
     if changed_set and has_captures(conversation):
         return False
+    moved = (partnerships.match_name(details.partnership_name),
+             partnerships.match_name(details.agency_name)) != (
+        partnerships.match_name(conversation.partnership_name),
+        partnerships.match_name(conversation.agency_name))
     _apply(conversation, details, author_label)
+    if moved:  # another partnership or agency: it belongs on that one's map
+        facilitator = db.session.get(Facilitator, conversation.facilitator_id)
+        assert facilitator is not None
+        partnerships.attach(conversation, facilitator)
     if changed_set:
         _reset_plan(conversation, question_set)
     state.bump(conversation)
@@ -268,9 +287,24 @@ def update_details(conversation: Conversation, details: Details, question_set: Q
 def save_agreement(conversation: Conversation, changes: dict[str, str | None],
                    author_label: str) -> None:
     """The agreement's fields that changed (already merged: core.edits), earlier wordings kept."""
+    changes = dict(changes)
+    if "next_date" in changes or "next_time" in changes:
+        day, at = changes.pop("next_date", None), changes.pop("next_time", None)
+        conversation.next_at = _next_at(day, at)
     history.apply(conversation.id, "conversation", conversation,
                   {k: v or None for k, v in changes.items()}, AGREEMENT_TEXTS, author_label)
     state.bump(conversation)
+
+
+def _next_at(day: Any, at: Any) -> datetime | None:
+    """The next conversation's date and time (UK time) as a moment; 10:00 if no time."""
+    from datetime import time as time_of_day
+    from zoneinfo import ZoneInfo
+
+    if not day:
+        return None
+    local = datetime.combine(day, at or time_of_day(10, 0), tzinfo=ZoneInfo("Europe/London"))
+    return local.astimezone(ZoneInfo("UTC"))
 
 
 def set_plan(conversation: Conversation, plans: list[StagePlan]) -> None:
@@ -284,10 +318,12 @@ def set_plan(conversation: Conversation, plans: list[StagePlan]) -> None:
 
 
 def add_participant(conversation: Conversation, *, name: str, role: str, party: str,
-                    email: str | None, may_be_named: bool) -> Participant:
+                    email: str | None, may_be_named: bool,
+                    reminders: bool = False) -> Participant:
     position = max((p.position for p in conversation.participants), default=-1) + 1
     participant = Participant(name=name, role=role, party=party, email=email or None,
-                              may_be_named=may_be_named, position=position, attended=True)
+                              may_be_named=may_be_named, position=position, attended=True,
+                              reminders=bool(reminders and email))
     conversation.participants.append(participant)
     state.bump(conversation)
     return participant
@@ -363,15 +399,35 @@ def follow_up(conversation: Conversation, facilitator: Facilitator,
         video_link=conversation.video_link,
         question_set_id=question_set.id,
     )
-    new = create(facilitator, details, question_set, conversation.locale)
+    within = db.session.get(Relationship, conversation.relationship_id) \
+        if conversation.relationship_id else None
+    new = create(facilitator, details, question_set, conversation.locale, within=within)
     new.follows_id = conversation.id
     for person in conversation.participants:
         new.participants.append(Participant(
             name=person.name, role=person.role, party=person.party, email=person.email,
             may_be_named=person.may_be_named, position=person.position, attended=True,
+            reminders=person.reminders,
         ))
+    carry_forward(conversation, new)
     db.session.flush()
     return new
+
+
+def carry_forward(earlier: Conversation, new: Conversation) -> None:
+    """What a follow-up brings from last time besides its people and open actions: the plan
+    (which stages were used, for how long, where the set is the same) and the agreement
+    (ground rules, points of contact, how often to meet).  The next conversation's date was
+    about this one, so it stays behind."""
+    if earlier.question_set_id == new.question_set_id:
+        before = {row.stage_id: row for row in earlier.stages}
+        for row in new.stages:
+            if row.stage_id in before:
+                row.included = before[row.stage_id].included
+                row.minutes = before[row.stage_id].minutes
+    new.ground_rules = earlier.ground_rules
+    new.contacts = earlier.contacts
+    new.meeting_rhythm = earlier.meeting_rhythm
 
 
 def search(facilitator: Facilitator, query: str = "", status: str | None = None,
@@ -418,7 +474,7 @@ def actions_before(conversation: Conversation, open_only: bool = False) -> list[
         Item.merged_into_id.is_(None),
     )
     if open_only:
-        statement = statement.where(Item.status.in_(("agreed", "in_progress")))
+        statement = statement.where(Item.status.in_(OPEN_STATUSES))
     return list(db.session.scalars(statement.order_by(Item.position, Item.id)))
 
 

@@ -37,6 +37,20 @@ QUEUE_FILE = "queue.sqlite3"
 
 # name -> plain function taking plain arguments; filled by convo.jobs.tasks.
 _registry: dict[str, Callable[..., None]] = {}
+# name -> (plain function without arguments, its schedule from the app's config)
+_periodic: dict[str, tuple[Callable[[], None], Callable[[Flask], Any]]] = {}
+
+
+def periodic(name: str, schedule: Callable[[Flask], Any]
+             ) -> Callable[[Callable[[], None], ], Callable[[], None]]:
+    """Register a plain function the worker runs on a schedule (`schedule(app)` gives a
+    huey.crontab; the worker's consumer runs periodic tasks)."""
+
+    def register(fn: Callable[[], None]) -> Callable[[], None]:
+        _periodic[name] = (fn, schedule)
+        return fn
+
+    return register
 
 
 def job(name: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
@@ -107,6 +121,8 @@ def init_app(app: Flask) -> None:
     huey, url = make_huey(app)
     wrappers = {name: huey.task(name=name)(_in_app_context(app, name, fn))
                 for name, fn in _registry.items()}
+    for name, (fn, schedule) in _periodic.items():
+        huey.periodic_task(schedule(app), name=name)(_in_app_context(app, name, fn))
     app.extensions[EXTENSION] = Queue(huey=huey, tasks=wrappers, url=url)
 
 

@@ -73,6 +73,7 @@ def _pid_alive(pid: int) -> bool:
 
 def sweep() -> int:
     """Put back work held by dead workers and work the queue lost; how many rows were put back."""
+    from convo.reminders import sending as reminders
     from convo.summary import issuing, sending
 
     now = clock.utcnow()
@@ -121,6 +122,7 @@ def sweep() -> int:
         queue.later(issuing.JOB, issue.id)
         count += 1
 
+    count += reminders.sweep(alive, lost)
     db.session.execute(delete(QueueWorker).where(QueueWorker.seen_at < now - FORGET_AFTER))
     for conversation_id in touched:
         conversation = db.session.get(Conversation, conversation_id)
@@ -177,7 +179,7 @@ def run(app: Flask, threads: int | None = None) -> None:
     heartbeat.once()  # seen from the start; and work left by a killed worker goes back now
     heartbeat.start()
     consumer = q.huey.create_consumer(
-        workers=threads, worker_type="thread", periodic=False, initial_delay=0.05,
+        workers=threads, worker_type="thread", periodic=True, initial_delay=0.05,
         backoff=1.15, max_delay=float(app.config["QUEUE_POLL_SECONDS"]), scheduler_interval=1,
         check_worker_health=True, graceful_signal="TERM")
     # SIGINT (Ctrl-C) as gentle as SIGTERM: jobs under way finish first.

@@ -14,7 +14,8 @@ from convo.models.types import UTCDateTime
 # "parking_lot": a topic that matters but would take over today, kept to come back to.
 KINDS = ("challenge", "opportunity", "action", "strength", "note", "follow_up", "parking_lot")
 RAISED_BY = ("partnership", "agency", "both", "facilitator")
-ACTION_STATUSES = ("agreed", "in_progress", "done", "dropped")
+ACTION_STATUSES = ("agreed", "in_progress", "done", "dropped", "stuck")
+OPEN_STATUSES = ("agreed", "in_progress", "stuck")  # not yet done or dropped
 TEXT_MAX = 5000
 
 
@@ -100,3 +101,22 @@ class ItemRevision(db.Model):
 
     def __repr__(self) -> str:
         return f"<ItemRevision {self.id} of item {self.item_id}>"
+
+
+class ActionUpdate(db.Model):
+    """How an agreed action stands, as someone reported it: from the tracker, the console of
+    a later conversation, or its owner's reminder link (people without accounts)."""
+
+    __tablename__ = "action_update"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # facilitator:<id> or reminder:<participant id>; and who that was, as they may be shown.
+    author: Mapped[str] = mapped_column(String(32))
+    author_label: Mapped[str] = mapped_column(String(200))
+
+    def __repr__(self) -> str:
+        return f"<ActionUpdate {self.status} of item {self.item_id}>"

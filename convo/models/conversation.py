@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from convo.core.clock import utcnow
@@ -34,6 +34,11 @@ class Conversation(db.Model):
     follows_id: Mapped[int | None] = mapped_column(
         ForeignKey("conversation.id", ondelete="SET NULL"), index=True
     )
+    # The partnership it belongs to, and the relationship on its map it is about (deleting
+    # either goes through convo.partnerships, which deletes the conversations properly first).
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
+    relationship_id: Mapped[int | None] = mapped_column(ForeignKey("relationship.id"),
+                                                        index=True)
 
     partnership_name: Mapped[str] = mapped_column(String(NAME_MAX))
     partnership_area: Mapped[str | None] = mapped_column(String(NAME_MAX))
@@ -69,6 +74,10 @@ class Conversation(db.Model):
     contacts: Mapped[str | None] = mapped_column(Text)
     meeting_rhythm: Mapped[str | None] = mapped_column(Text)
     next_conversation: Mapped[str | None] = mapped_column(String(NAME_MAX))
+    # The next conversation's real date and time (next_conversation holds any words beside
+    # it, such as "when it will be arranged"), and how many times invitations to it changed.
+    next_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    invite_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -171,6 +180,8 @@ class Participant(db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     may_be_named: Mapped[bool] = mapped_column(Boolean, default=True)
     attended: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Agreed to email reminders about actions between conversations.
+    reminders: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     conversation: Mapped[Conversation] = relationship(back_populates="participants")
 

@@ -516,3 +516,10 @@ def _scored(point: int, labels: dict[int, str], locale: str) -> str:
     if point in labels and labels[point]:
         return f"{number(point, locale)} ({labels[point]})"
     return number(point, locale)
+
+
+# Drawing shared with convo's other charts (the relationship map, scores over time): one
+# escaping, one isolation of people's words, one way of writing text.
+svg_text = _text
+isolate = _isolate
+escape_text = _esc

@@ -190,6 +190,15 @@ def _long_date(value: date | datetime | None, locale: str) -> str:
     return format_date(value, "EEEE d MMMM y", locale=locale)
 
 
+def _next_when(value: datetime | None, locale: str) -> str:
+    """The next conversation's date and time, as people write it: "Tuesday 3 March 2027,
+    10:00"."""
+    if value is None:
+        return ""
+    local = value.astimezone(LONDON)
+    return f"{_long_date(local, locale)}, {format_time(local, 'HH:mm', locale=locale)}"
+
+
 def _plain_date(value: date | datetime | None, locale: str) -> str:
     if value is None:
         return ""
@@ -414,7 +423,9 @@ def _build(conversation: Conversation, version: SummaryVersion | None) -> Summar
         keeping_in_touch=section("keeping_in_touch"),
         contacts=anonymise(conversation.contacts),
         meeting_rhythm=anonymise(conversation.meeting_rhythm),
-        next_conversation=anonymise(conversation.next_conversation),
+        next_conversation=anonymise(" – ".join(part for part in (
+            _next_when(conversation.next_at, locale), conversation.next_conversation or "")
+            if part)),
         follow_ups=section("follow_ups"),
         parked=parked if not (parked := section("parking_lot")).empty else None,
         other=Section("other", titles["other"], anonymise(narratives.get("other", "")),
@@ -435,9 +446,15 @@ def _build(conversation: Conversation, version: SummaryVersion | None) -> Summar
         def both(text: Any) -> str:
             return anonymise(before(text))
 
-        rows = tuple(_action_row(item, earlier, Public(earlier, both), locale)
-                     for item in summary_items(earlier)
-                     if item.in_summary and item.kind == "action")
+        from convo.partnerships.tracker import latest_updates
+
+        earlier_items = [item for item in summary_items(earlier)
+                         if item.in_summary and item.kind == "action"]
+        latest = latest_updates(item.id for item in earlier_items)
+        rows = tuple(replace(_action_row(item, earlier, Public(earlier, both), locale),
+                             update=both(latest[item.id].note or "")
+                             if item.id in latest else "")
+                     for item in earlier_items)
         if rows:
             when = earlier.starts_at or earlier.started_at
             summary = replace(summary, earlier_actions=rows, earlier_actions_note=(

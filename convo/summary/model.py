@@ -58,6 +58,7 @@ class ActionRow:
     agreed_by_both: bool = False
     status: str = ""  # "Agreed", "In progress", ...
     commitment: int | None = None  # the commitment check: how sure the owner is, 0 to 10
+    update: str = ""  # the latest word on how it stands (actions from last time)
 
 
 @dataclass(frozen=True)

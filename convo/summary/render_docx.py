@@ -879,7 +879,8 @@ def _earlier_actions(doc: Any, summary: Summary, labels: dict[str, str]) -> None
     none = "\u2013"  # as in the PDF
     rows = [[[(action.what, None)], [(_one_line(action.owner) or none, None)],
              [(_one_line(action.by_when) or none, None)],
-             [(_one_line(action.status) or none, "Strong")]]
+             [(_one_line(action.status) or none, "Strong")]
+             + ([(_one_line(action.update), None)] if clean_text(action.update) else [])]
             for action in summary.earlier_actions]
     _table(doc, (labels.get("action", "Action"), labels.get("owner", "Who"),
                  labels.get("by_when", "By when"), labels.get("action_stands", "How it stands")),

@@ -22,6 +22,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import or_, select, update
@@ -193,9 +194,11 @@ class MailNotConfigured(Exception):
     pass
 
 
-def _failed(send: SummarySend, problem: str, detail: str | None, permanent: bool) -> None:
+def _failed(send: Any, problem: str, detail: str | None, permanent: bool,
+            job: str = JOB) -> None:
     """Record a failed try: try again later, or give up.  `problem` says what kind of failure
-    (the page words it in the reader's language); `detail` is what the server said."""
+    (the page words it in the reader's language); `detail` is what the server said.  Any
+    outbox row with the same bookkeeping (reminders too) hands `job` back to the queue."""
     delays = retry_delays()
     send.problem = problem
     send.error = detail
@@ -203,11 +206,11 @@ def _failed(send: SummarySend, problem: str, detail: str | None, permanent: bool
     if permanent or send.attempts > len(delays):
         send.status = "failed"
         send.next_attempt_at = None
-        log.info("summary send %s failed (%s)", send.id, "permanent" if permanent else "gave up")
+        log.info("%s %s failed (%s)", job, send.id, "permanent" if permanent else "gave up")
         return
     delay = delays[send.attempts - 1]
     send.status = "retrying"
     send.next_attempt_at = clock.utcnow() + timedelta(seconds=delay)
     send.enqueued_at = send.next_attempt_at
-    queue.later(JOB, send.id, delay=delay)
-    log.info("summary send %s: temporary failure, next try in %.0f s", send.id, delay)
+    queue.later(job, send.id, delay=delay)
+    log.info("%s %s: temporary failure, next try in %.0f s", job, send.id, delay)

@@ -120,3 +120,81 @@ def test_no_visitor_reaches_another_conversation(app, make_conversation, make_fa
         checked += 1
     assert checked >= 25
     assert _snapshot(app, target.id) == before
+
+
+PARTNERSHIP_VISITORS = ["anonymous", "other_facilitator", "participant", "co_of_another"]
+
+
+@pytest.mark.parametrize("visitor", PARTNERSHIP_VISITORS)
+def test_no_visitor_reaches_another_partnership(app, make_conversation, make_facilitator,
+                                                visitor):
+    """Every partnership URL (its map, entries, history, tracker, reminders, export,
+    combining), visited by everyone who mustn't reach it: sign-in or 404, nothing changed."""
+    from convo.conversations import capture
+    from convo.extensions import db
+    from convo.models import Conversation, Facilitator
+    from convo.partnerships import exporting, service
+
+    target = make_conversation()
+    elsewhere = make_conversation()
+    with app.app_context():
+        conversation = db.session.get(Conversation, target.id)
+        item, _ = capture.add(conversation, client_id="x", text="Private words", kind="action",
+                              raised_by="both", stage_id="open", question_id=None,
+                              author=capture.Author(facilitator_id=target.facilitator.id))
+        owner = db.session.get(Facilitator, target.facilitator.id)
+        partnership = service.load_for(conversation.partnership_id, owner)
+        other = service.create(owner, "Another partnership", None)
+        ids = {"partnership_id": partnership.id, "relationship_id":
+               conversation.relationship_id, "item_id": item.id, "other_id": other.id}
+        db.session.commit()
+
+    def snapshot() -> dict[str, object]:
+        with app.test_request_context():
+            from convo.models import Partnership
+
+            data = exporting.export(db.session.get(Partnership, ids["partnership_id"]))
+            data.pop("exported_at"), data.pop("exported_by")
+            db.session.remove()
+            return data
+
+    if visitor == "anonymous":
+        client = app.test_client()
+    elif visitor == "participant":
+        client = _join(app, target.join_code, target.participant_ids[0])
+    else:
+        client = app.test_client()
+        AuthActions(client).sign_in_as(make_facilitator() if visitor == "other_facilitator"
+                                       else elsewhere.facilitator)
+    before = snapshot()
+    token = AuthActions(client).csrf("/account" if visitor in ("other_facilitator",
+                                                               "co_of_another") else "/join")
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "partnership_id" not in rule.arguments:
+            continue
+        url = _fill(rule.rule, ids)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            response = client.get(url) if method == "GET" else client.open(
+                url, method=method, data={"csrf_token": token, "name": "Intruder",
+                                          "agency_name": "Intruder", "status": "done",
+                                          "reminders_on": "y", "confirm": "y",
+                                          "email": "x@example.org"})
+            body = page_text(response)
+            assert "Private words" not in body, f"{visitor} read {method} {url}"
+            if visitor in ("anonymous", "participant"):
+                assert response.status_code in (302, 401, 403, 404), f"{visitor} {method} {url}"
+                if response.status_code == 302:
+                    assert "/sign-in" in response.headers["Location"], f"{method} {url}"
+            else:
+                assert response.status_code in (403, 404), f"{visitor} {method} {url}"
+            checked += 1
+    assert checked >= 16
+    assert snapshot() == before
+
+
+def test_reminder_links_that_are_not_real_open_nothing(app, client):
+    for url, status in (("/r/nothing", 400), ("/r/" + "a" * 43 + ".bbbbbbbbbbbbbbbbbbbbbbbb", 400),
+                        ("/r/stop/nothing", 400), ("/r/stop/x.y", 400)):
+        assert client.get(url).status_code == status, url
+        assert client.post(url, data={}).status_code in (400, 403), url

@@ -43,3 +43,58 @@ def test_models_match_migrations(app):
             )
             differences = compare_metadata(context, db.metadata)
         assert differences == []
+
+
+def test_existing_conversations_go_into_partnerships_up_and_down(request, tmp_path,
+                                                                  database_url):
+    """0008 puts each existing conversation into a partnership of its own facilitator's,
+    matched by name (case, spacing, punctuation set aside), and onto its map by agency; a
+    name that differs more stays apart (the page offers to combine them).  Down and up
+    again keeps every conversation."""
+    from sqlalchemy import text
+
+    url = _fresh_url(request, tmp_path, database_url)
+    app = create_app(base_config(tmp_path, url))
+    with app.app_context():
+        from convo.extensions import db
+
+        upgrade(revision="0007_harden")
+        with db.engine.begin() as connection:
+            for n, email in enumerate(("a@example.org", "b@example.org"), start=1):
+                connection.execute(text(
+                    "INSERT INTO facilitator (id, email, name, is_admin, disabled, "
+                    "session_token, created_at) VALUES (:id, :email, 'F', false, false, 't', "
+                    ":now)"), {"id": n, "email": email, "now": "2026-01-01 00:00:00"})
+            connection.execute(text(
+                "INSERT INTO question_set_snapshot (id, set_id, version, sha256, body, "
+                "created_at) VALUES (1, 'health', 1, 'x', '{}', '2026-01-01 00:00:00')"))
+            rows = [(1, 1, "Riverside Big Local", "Exampletown PCN"),
+                    (2, 1, "riverside  big-local", "Exampletown P.C.N."),
+                    (3, 1, "Riverside BL", "Exampletown PCN"),
+                    (4, 2, "Riverside Big Local", "Exampletown PCN")]
+            for cid, fid, partnership, agency in rows:
+                connection.execute(text(
+                    "INSERT INTO conversation (id, facilitator_id, partnership_name, "
+                    "agency_name, agency_type, purpose, question_set_id, question_set_version, "
+                    "snapshot_id, locale, status, screen_mode, ratings_revealed, version, "
+                    "created_at, updated_at) VALUES (:id, :fid, :p, :a, 'health', 'Why', "
+                    "'health', 1, 1, 'en_GB', 'closed', 'question', false, 1, :now, :now)"),
+                    {"id": cid, "fid": fid, "p": partnership, "a": agency,
+                     "now": "2026-01-01 00:00:00"})
+        upgrade()
+        with db.engine.connect() as connection:
+            found = dict(connection.execute(text(
+                "SELECT id, partnership_id FROM conversation")).all())
+            agencies = dict(connection.execute(text(
+                "SELECT id, relationship_id FROM conversation")).all())
+            access = connection.execute(text(
+                "SELECT partnership_id, facilitator_id FROM partnership_facilitator")).all()
+        assert found[1] == found[2] != found[3]  # "Riverside BL" is left to the facilitator
+        assert found[4] not in (found[1], found[3])  # another facilitator's: never shared
+        assert agencies[1] == agencies[2] and agencies[1] != agencies[3]
+        assert sorted(f for _p, f in access) == [1, 1, 2]
+        downgrade(revision="0007_harden")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM conversation")).scalar() == 4
+        upgrade()
+        db.engine.dispose()

@@ -241,3 +241,85 @@ def _participant_ids(app: Flask, conversation_id: int) -> list[int]:
     with app.app_context():
         return list(db.session.scalars(select(Participant.id).where(
             Participant.conversation_id == conversation_id)))
+
+
+def test_nobody_is_named_in_what_leaves_between_conversations(app: Flask, client, auth,
+                                                              make_conversation, tmp_path):
+    """The outputs of issue 15: the map's PDF and Word, the tracker's CSV, reminder emails and
+    their link pages, calendar invitations and the .ics download — with both not-named
+    people's names typed into every new field (who holds a relationship, its notes, an
+    action, the agreement's words beside the next date)."""
+    from datetime import date, timedelta
+
+    from docx import Document
+
+    from tests import smtp
+    from tests.integration.test_reminders import _link
+
+    served = smtp.serve()
+    inbox = next(served)
+    try:
+        app.config.update(smtp.mail_settings(inbox), BASE_URL="https://convo.example.org")
+        ref: ConversationRef = make_conversation()
+        auth.sign_in_as(ref.facilitator)
+        base = f"/conversations/{ref.id}"
+        console = f"{base}/console"
+        lee = ref.participant_ids[3]
+        assert auth.submit(f"{base}/participants/{lee}", f"{base}/participants/{lee}",
+                           {"reminders": "y"}).status_code == 302
+        assert auth.submit(base, f"{base}/participants", {
+            "name": HIDDEN[1][0], "role": HIDDEN[1][1], "party": "agency",
+            "email": "kim@example.org", "may_be_named": None}).status_code == 302
+        item = auth.post(f"{base}/items", data={"text": _mention(1), "kind": "action",
+                                                "raised_by": "agency"},
+                         form_page=console, headers=JSON).get_json()["item_id"]
+        due = date.today() + timedelta(days=1)
+        assert auth.submit(console, f"{base}/items/{item}/action-details", {
+            "owner_participant": str(lee), "due_date": due.isoformat()}).status_code == 302
+        assert auth.submit(console, f"{base}/agreement", {
+            "next_date": (due + timedelta(days=30)).isoformat(), "next_time": "10:00",
+            "next_conversation": _mention(2), "contacts": _mention(3)}).status_code == 302
+        from convo.extensions import db
+        from convo.models import Conversation
+
+        with app.app_context():
+            conversation = db.session.get(Conversation, ref.id)
+            pid, rid = conversation.partnership_id, conversation.relationship_id
+        edit = f"/partnerships/{pid}/edit"
+        assert auth.submit(edit, edit, {"criteria": ["trust"]}).status_code == 302
+        entry = f"/partnerships/{pid}/relationships/{rid}/edit"
+        assert auth.submit(entry, entry, {"partnership_holders": _mention(4),
+                                          "agency_holders": _mention(5),
+                                          "score_trust": "3"}).status_code == 302
+        outputs: dict[str, str] = {}
+        pdf = client.get(f"/partnerships/{pid}/map.pdf")
+        reader = PdfReader(io.BytesIO(pdf.data))
+        outputs["map PDF"] = " ".join(p.extract_text() for p in reader.pages) + str(
+            reader.metadata)
+        word = client.get(f"/partnerships/{pid}/map.docx")
+        with zipfile.ZipFile(io.BytesIO(word.data)) as package:
+            for name in package.namelist():
+                if name.endswith(".xml"):
+                    outputs[f"map Word {name}"] = _xml_text(package.read(name).decode())
+        outputs["CSV"] = client.get(f"/partnerships/{pid}/actions.csv").get_data(as_text=True)
+        outputs[".ics"] = client.get(f"{base}/next.ics").get_data(as_text=True)
+        settings = f"/partnerships/{pid}/reminders"
+        assert auth.submit(settings, settings, {"reminders_on": "y"}).status_code == 302
+        run_jobs(app)
+        assert auth.post(f"{base}/invitations", form_page=console).status_code == 302
+        run_jobs(app)
+        for address in ("lee@example.org", "okafor@example.org"):
+            for n, message in enumerate(inbox.messages_to(address)):
+                outputs[f"email {n} to {address}"] = message.as_string() + "".join(
+                    part.get_content() if isinstance(part.get_content(), str)
+                    else part.get_content().decode() for part in message.walk()
+                    if not part.is_multipart())
+        reminder = next(m for m in inbox.messages_to("lee@example.org")
+                        if "due on" in m["Subject"])
+        outputs["reminder page"] = app.test_client().get(_link(reminder, "update")).get_data(
+            as_text=True)
+        assert len([k for k in outputs if k.startswith("email")]) >= 3
+        for where, text in outputs.items():
+            _assert_unnamed(where, text)
+    finally:
+        next(served, None)

@@ -204,7 +204,10 @@ def previous_action_status(conversation_id: int, item_id: int) -> Any:
     status = request.form.get("status", "")
     if status not in ACTION_STATUS_LABELS or item.kind != "action":
         return refuse(_("Choose how the action is going."), 422)
-    item.status = status
-    state.bump(earlier)
+    from convo.partnerships.tracker import record_update
+
+    if status != item.status or request.form.get("note", "").strip():
+        record_update(earlier, item, status, request.form.get("note", "")[:1000],
+                      _author().label, current_user.name)
     state.bump(conversation)
     return done(conversation, anchor="previous-actions")

@@ -151,6 +151,16 @@ def agreement(conversation_id: int) -> Any:
         return render_console(conversation, 422, agreement_form=form,
                               agreement_edit=edits.EditState.refused(request.form, current, ()))
     merged = merge_form(form, current)
+    if merged.ok and merged.changes.keys() & {"next_date", "next_time"}:
+        final = {**current, **merged.changes}  # the moment is both: save them together
+        if final["next_time"] and not final["next_date"]:
+            form.next_date.errors = [_("Add the date as well as the time.")]
+            if wants_json():
+                return refuse(_("Please check the agreement."), 422, form.errors)
+            return render_console(conversation, 422, agreement_form=form,
+                                  agreement_edit=edits.EditState.refused(request.form, current,
+                                                                         ()))
+        merged.changes.update(next_date=final["next_date"], next_time=final["next_time"])
     if not merged.ok:
         return conflicted(merged.conflicts, lambda: render_console(
             conversation, 409, agreement_form=form,

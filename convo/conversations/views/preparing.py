@@ -252,14 +252,16 @@ def add_participant(conversation_id: int) -> Any:
     if form.validate_on_submit():
         service.add_participant(conversation, name=form.name.data, role=form.role.data,
                                 party=form.party.data, email=form.email.data,
-                                may_be_named=form.may_be_named.data)
+                                may_be_named=form.may_be_named.data,
+                                reminders=form.reminders.data)
         flash(_("%(name)s added.", name=form.name.data), "success")
         return redirect(url_for("conversations.show", conversation_id=conversation.id,
                                 _anchor="participants"))
     return _show_page(conversation, form, 422)
 
 
-PARTICIPANT_FIELDS = ("name", "role", "party", "email", "may_be_named", "attended")
+PARTICIPANT_FIELDS = ("name", "role", "party", "email", "may_be_named", "attended",
+                      "reminders")
 
 
 def _participant_values(participant: Participant) -> dict[str, Any]:
