@@ -15,8 +15,8 @@ from datetime import date, datetime
 from typing import Any
 
 from babel.dates import format_date
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
-                   url_for)
+from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template,
+                   request, url_for)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -581,21 +581,62 @@ def delete(partnership_id: int) -> Any:
 # --- the map to print, and the export -------------------------------------------------------
 
 
+MAP_FILES = {"pdf": "application/pdf",
+             "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+def _map_print_state(partnership: Partnership, kind: str) -> tuple[str, Any]:
+    """How the map's file stands for this visitor's language: "ready" (made, and the map
+    unchanged since), "pending", "working", "failed", "stale" (made from an earlier map) or
+    "none"; and the row."""
+    from convo.partnerships import printing
+
+    row = printing.find(partnership, kind)
+    if row is None:
+        return "none", None
+    if not printing.is_current(row, partnership, _locale()):
+        return ("working" if row.status == "working" else "stale"), row
+    return ("ready" if row.status == "done" else row.status), row
+
+
 @bp.get("/partnerships/<int:partnership_id>/map.<any(pdf, docx):kind>")
 @login_required
 def map_document(partnership_id: int, kind: str) -> Any:
-    """The map as PDF or Word (people who asked not to be named by role: it leaves convo)."""
-    from convo.partnerships import documents
+    """The map as PDF or Word (people who asked not to be named by role: it leaves convo),
+    once the worker has made it; until then, how far it has got."""
+    from convo.jobs import status as jobs_status
 
     partnership = owned(partnership_id)
-    document = documents.build(partnership, _locale())
-    if kind == "pdf":
-        body, mimetype = documents.render_pdf(document), "application/pdf"
-    else:
-        body, mimetype = documents.render_docx(document), (
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    return _attachment(body, mimetype, f"relationship-map-{partnership.id}.{kind}")
+    state, row = _map_print_state(partnership, kind)
+    if state == "ready":
+        return _attachment(row.body, MAP_FILES[kind], f"relationship-map-{partnership.id}.{kind}")
+    return render_template("partnerships/map_print.html", partnership=partnership, kind=kind,
+                           state=state, row=row, worker=jobs_status.worker_status())
 
+
+@bp.get("/partnerships/<int:partnership_id>/map.<any(pdf, docx):kind>/state")
+@login_required
+def map_document_state(partnership_id: int, kind: str) -> Any:
+    """For the page's script: how the file stands, as JSON (never the file itself)."""
+    partnership = owned(partnership_id)
+    state, _row = _map_print_state(partnership, kind)
+    response = jsonify(state=state)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/partnerships/<int:partnership_id>/map.<any(pdf, docx):kind>")
+@login_required
+def request_map_document(partnership_id: int, kind: str) -> Any:
+    """Ask the worker for the file showing the map as it is now (a second click, or a second
+    tab, finds the first request)."""
+    from convo.partnerships import printing
+
+    partnership = owned(partnership_id)
+    confirmed()
+    printing.request(partnership, kind, current_user, _locale())
+    return redirect(url_for("partnerships.map_document", partnership_id=partnership.id,
+                            kind=kind), 303)
 
 
 @bp.get("/partnerships/<int:partnership_id>/export.json")

@@ -14,6 +14,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.conftest import AuthActions, page_text
+from tests.queueing import map_file, run_jobs
 
 CRITERIA = ("trust", "shared_goals", "capacity_to_follow_through")
 
@@ -263,6 +264,98 @@ def test_co_facilitators_and_combining(app, client, auth, make_conversation, mak
     assert refused.status_code == 422 and "no convo account" in page_text(refused)
 
 
+def test_the_map_files_are_made_by_the_worker(app, client, auth, make_conversation,
+                                               monkeypatch):  # type: ignore[no-untyped-def]
+    """Rendering takes a second or more for a large map, so the worker makes the file: the page
+    says how far it has got; a double click makes one file; the same file is given while the
+    map is unchanged and a fresh one is offered once it changes; a failure can be tried again;
+    a worker that stops part-way has its work put back."""
+    import json
+
+    from sqlalchemy import func, select
+
+    from convo.models import MapPrint
+
+    ref = make_conversation()
+    auth.sign_in_as(ref.facilitator)
+    pid = _partnership_of(app, ref.id)
+    rid = _add_agency(auth, pid, "Exampletown Borough Council")
+    page, state = f"/partnerships/{pid}/map.pdf", f"/partnerships/{pid}/map.pdf/state"
+
+    def current() -> str:
+        answer = client.get(state)
+        assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+        return json.loads(answer.data)["state"]
+
+    def rows() -> list[tuple[str, str]]:
+        with app.app_context():
+            return [(r.kind, r.status) for r in _db().session.scalars(select(MapPrint))]
+
+    first = client.get(page)
+    assert first.status_code == 200 and first.mimetype == "text/html"
+    assert "Make the PDF" in page_text(first) and current() == "none"
+    # A double click, and a second tab: one request, one job.
+    for _ in range(3):
+        assert auth.post(page, form_page="/account").status_code == 303
+    huey = app.extensions["convo.queue"].huey
+    assert rows() == [("pdf", "pending")] and huey.pending_count() == 1
+    waiting = page_text(client.get(page))
+    assert "The file is being made" in waiting and "Check again" in waiting
+    assert "isn’t running" in waiting  # no worker has been seen in this test
+    assert current() == "pending"
+    assert run_jobs(app) == 1
+    assert current() == "ready" and rows() == [("pdf", "done")]
+    made = client.get(page)
+    assert made.mimetype == "application/pdf" and made.data.startswith(b"%PDF")
+    assert made.headers["Content-Disposition"] == (
+        f'attachment; filename="relationship-map-{pid}.pdf"')
+    assert client.get(page).data == made.data  # unchanged map: the same file, not made again
+    assert auth.post(page, form_page="/account").status_code == 303 and huey.pending_count() == 0
+    # The map changes: the old copy is not given out as if it were current.
+    entry = f"/partnerships/{pid}/relationships/{rid}/edit"
+    assert auth.submit(entry, entry, {"agency_holders": "Sam Lee"}).status_code == 302
+    stale = client.get(page)
+    assert stale.mimetype == "text/html" and "The map has changed" in page_text(stale)
+    assert current() == "stale"
+    # A renderer that fails: said so, and the same request can be tried again.
+    from convo.partnerships import documents
+
+    def broken(document):  # type: ignore[no-untyped-def]
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(documents, "render_pdf", broken)
+    assert auth.post(page, form_page="/account").status_code == 303
+    run_jobs(app)
+    failed = page_text(client.get(page))
+    assert "could not be made" in failed and "no fonts" in failed and "Try again" in failed
+    assert current() == "failed"
+    monkeypatch.undo()
+    assert auth.post(page, form_page="/account").status_code == 303 and rows() == [("pdf", "pending")]
+    # A worker that claimed it and stopped: the sweeper hands it to the queue again.
+    from convo.jobs import worker
+
+    with app.app_context():
+        db = _db()
+        db.session.execute(MapPrint.__table__.update().values(status="working",
+                                                              claimed_by="gone:1"))
+        db.session.commit()
+    huey.flush()
+    assert current() == "pending" or current() == "working"
+    with app.app_context():
+        assert worker.sweep() >= 1
+        _db().session.commit()
+    assert rows() == [("pdf", "pending")]
+    run_jobs(app)
+    assert current() == "ready"
+    again = client.get(page)
+    assert again.mimetype == "application/pdf" and again.data != made.data
+    # A Word file is a row of its own; a kind that isn't one is not a page.
+    assert map_file(app, auth, pid, "docx").data.startswith(b"PK")
+    assert client.get(f"/partnerships/{pid}/map.txt").status_code == 404
+    with app.app_context():
+        assert _db().session.scalar(select(func.count()).select_from(MapPrint)) == 2
+
+
 def test_the_map_as_pdf_and_word(app, client, auth, make_conversation, tmp_path):
     """Both read back: the table's words, the picture with its alternative text, and nobody
     who asked not to be named (Jordan Lee, typed into who holds the relationship) named."""
@@ -277,14 +370,14 @@ def test_the_map_as_pdf_and_word(app, client, auth, make_conversation, tmp_path)
     _choose_criteria(auth, pid)
     _add_agency(auth, pid, "Exampletown Borough Council", focus="good", score_trust="5",
                 type_now="powerful_allies", agency_holders="Jordan Lee and Chris Hall")
-    pdf = client.get(f"/partnerships/{pid}/map.pdf")
+    pdf = map_file(app, auth, pid, "pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     reader = PdfReader(io.BytesIO(pdf.data))
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     assert "Exampletown Borough Council" in text and "Chris Hall" in text
     assert "Jordan Lee" not in text and "Primary Care Network manager" in text
     assert reader.metadata.title.startswith("The relationship map of")
-    word = client.get(f"/partnerships/{pid}/map.docx")
+    word = map_file(app, auth, pid, "docx")
     assert word.status_code == 200
     document = Document(io.BytesIO(word.data))
     words = " ".join(c.text for t in document.tables for r in t.rows for c in r.cells)
