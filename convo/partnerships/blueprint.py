@@ -217,6 +217,29 @@ def add_facilitator(partnership_id: int) -> Any:
     return _map_page(partnership, 422, facilitator_form=form)
 
 
+@bp.post("/partnerships/<int:partnership_id>/facilitators/<int:facilitator_id>/remove")
+@login_required
+def remove_facilitator(partnership_id: int, facilitator_id: int) -> Any:
+    """A co-facilitator no longer needed (or oneself, leaving): they stop seeing the
+    partnership.  Whoever runs conversations in it keeps seeing it."""
+    partnership = owned(partnership_id)
+    confirmed()
+    person = db.session.get(Facilitator, facilitator_id)
+    if person is None:
+        abort(404)
+    if not service.revoke(partnership, facilitator_id):
+        flash(_("%(name)s runs conversations with this partnership, so they keep seeing it. "
+                "Their conversations would have to be deleted first.", name=person.name),
+              "error")
+    elif facilitator_id == current_user.id:
+        flash(_("You no longer see %(partnership)s.", partnership=partnership.name), "success")
+        return redirect(url_for("partnerships.index"))
+    else:
+        flash(_("%(name)s no longer sees this partnership.", name=person.name), "success")
+    return redirect(url_for("partnerships.show", partnership_id=partnership.id,
+                            _anchor="facilitators"))
+
+
 # --- the map ------------------------------------------------------------------------------
 
 
@@ -226,7 +249,8 @@ def _map_page(partnership: Partnership, status: int = 200, **extra: Any) -> Any:
                              _locale())
     return render_template(
         "partnerships/show.html", partnership=partnership, view=view, svg=svg,
-        facilitators=service.facilitators_of(partnership),
+        facilitators=[(person, role, service.runs_conversations(partnership, person.id))
+                      for person, role in service.facilitators_of(partnership)],
         facilitator_form=extra.get("facilitator_form") or CoFacilitatorForm(formdata=None),
         conversations=list(db.session.scalars(select(Conversation).where(
             Conversation.partnership_id == partnership.id).order_by(

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from convo.core import clock, storage
@@ -102,6 +102,26 @@ def grant(partnership: Partnership, facilitator_id: int, role: str = "lead") -> 
                                                   added_at=clock.utcnow()))
     except IntegrityError:  # granted by another request at the same moment
         pass
+
+
+def runs_conversations(partnership: Partnership, facilitator_id: int) -> bool:
+    """Whether the facilitator has conversations of their own in this partnership (they keep
+    seeing it while they do: their conversations are on its map)."""
+    return db.session.scalar(select(Conversation.id).where(
+        Conversation.partnership_id == partnership.id,
+        Conversation.facilitator_id == facilitator_id).limit(1)) is not None
+
+
+def revoke(partnership: Partnership, facilitator_id: int) -> bool:
+    """Stop a facilitator seeing the partnership, unless they run conversations in it; True
+    when they no longer see it (also when they already didn't: two tabs, one answer)."""
+    if runs_conversations(partnership, facilitator_id):
+        return False
+    db.session.execute(delete(PartnershipFacilitator).where(
+        PartnershipFacilitator.partnership_id == partnership.id,
+        PartnershipFacilitator.facilitator_id == facilitator_id))
+    db.session.expire(partnership, ["facilitators"])
+    return True
 
 
 def facilitators_of(partnership: Partnership) -> list[tuple[Facilitator, str]]:

@@ -151,7 +151,7 @@ def test_no_visitor_reaches_another_partnership(app, make_conversation, make_fac
         other = service.create(owner, "Another partnership", None)
         ids = {"partnership_id": partnership.id, "relationship_id":
                conversation.relationship_id, "item_id": item.id, "other_id": other.id,
-               "kind": "pdf"}
+               "kind": "pdf", "facilitator_id": owner.id}
         # The map's PDF made and waiting: nobody else may download it.
         from convo.partnerships import printing
 

@@ -262,6 +262,29 @@ def test_co_facilitators_and_combining(app, client, auth, make_conversation, mak
     assert them.client.get(f"/conversations/{ref.id}").status_code == 404
     refused = auth.submit(page, f"{page}/facilitators", {"email": "nobody@example.org"})
     assert refused.status_code == 422 and "no convo account" in page_text(refused)
+    # Removing them: they stop seeing it at once; pressed twice (two tabs), one answer.
+    remove = f"{page}/facilitators/{colleague.id}/remove"
+    shown = re.sub(r"<[^>]+>", "", page_text(client.get(page)))
+    assert f"Remove {colleague.name}" in shown
+    assert f"Remove {ref.facilitator.name}" not in shown  # runs a conversation here: stays
+    for _ in range(2):
+        answer = auth.post(remove, form_page=page)
+        assert answer.status_code == 302
+    assert "no longer sees this partnership" in page_text(client.get(page))
+    assert them.client.get(page).status_code == 404
+    # Whoever runs conversations in it keeps seeing it, even if asked.
+    kept = auth.post(f"{page}/facilitators/{ref.facilitator.id}/remove", form_page=page)
+    assert kept.status_code == 302
+    assert "keep seeing it" in page_text(client.get(page))
+    assert client.get(page).status_code == 200
+    assert auth.post(f"{page}/facilitators/99999/remove", form_page=page).status_code == 404
+    assert client.post(remove).status_code == 400  # no CSRF token: nothing done
+    # A co-facilitator can leave by themselves.
+    assert auth.submit(page, f"{page}/facilitators", {"email": colleague.email}
+                       ).status_code == 302
+    left = them.post(f"{page}/facilitators/{colleague.id}/remove", form_page=page)
+    assert left.status_code == 302 and left.headers["Location"].endswith("/partnerships")
+    assert them.client.get(page).status_code == 404
 
 
 def test_the_map_files_are_made_by_the_worker(app, client, auth, make_conversation,
