@@ -249,6 +249,7 @@ def _map_page(partnership: Partnership, status: int = 200, **extra: Any) -> Any:
                              _locale())
     return render_template(
         "partnerships/show.html", partnership=partnership, view=view, svg=svg,
+        people=service.people_of(partnership, current_user),
         facilitators=[(person, role, service.runs_conversations(partnership, person.id))
                       for person, role in service.facilitators_of(partnership)],
         facilitator_form=extra.get("facilitator_form") or CoFacilitatorForm(formdata=None),

@@ -124,6 +124,49 @@ def revoke(partnership: Partnership, facilitator_id: int) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class Person:
+    """Someone from the partnership's side, as its conversations list them (the latest
+    wording of their role, and whether they asked not to be named there)."""
+
+    name: str
+    role: str
+    email: str | None
+    conversations: int
+    last: Conversation
+    may_be_named: bool
+    reminders: bool
+
+
+def people_of(partnership: Partnership, facilitator: Facilitator) -> list[Person]:
+    """The partnership's people: everyone on its side in the conversations this facilitator
+    runs with it, once each (matched by name as match_name() reads it), by name.  Other
+    facilitators' conversations stay theirs: a co-facilitator sees only the people of their own
+    conversations."""
+    from convo.models import Participant
+
+    rows = db.session.execute(
+        select(Participant, Conversation).join(
+            Conversation, Conversation.id == Participant.conversation_id)
+        .where(Conversation.partnership_id == partnership.id,
+               Conversation.facilitator_id == facilitator.id,
+               Participant.party == "partnership")
+        .order_by(func.coalesce(Conversation.starts_at, Conversation.created_at),
+                  Conversation.id, Participant.position)).all()
+    found: dict[str, list[tuple[Any, Conversation]]] = {}
+    for participant, conversation in rows:
+        found.setdefault(match_name(participant.name), []).append((participant, conversation))
+    people = []
+    for entries in found.values():
+        latest, last = entries[-1]
+        people.append(Person(
+            name=latest.name, role=latest.role,
+            email=next((p.email for p, _c in reversed(entries) if p.email), None),
+            conversations=len({c.id for _p, c in entries}), last=last,
+            may_be_named=latest.may_be_named, reminders=latest.reminders))
+    return sorted(people, key=lambda person: match_name(person.name))
+
+
 def facilitators_of(partnership: Partnership) -> list[tuple[Facilitator, str]]:
     return [(db.session.get(Facilitator, row.facilitator_id), row.role)  # type: ignore[misc]
             for row in partnership.facilitators]

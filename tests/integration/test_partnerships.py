@@ -287,6 +287,42 @@ def test_co_facilitators_and_combining(app, client, auth, make_conversation, mak
     assert them.client.get(page).status_code == 404
 
 
+def test_its_people(app, client, auth, make_conversation, make_facilitator):
+    """The partnership's people: everyone on its side in the facilitator's conversations with
+    it, once each (a follow-up's people are the same people), with their latest role; never
+    the agency's people, and never people from another facilitator's conversations."""
+    ref = make_conversation()
+    auth.sign_in_as(ref.facilitator)
+    pid = _partnership_of(app, ref.id)
+    page = f"/partnerships/{pid}"
+    shown = re.sub(r"<[^>]+>", " ", page_text(client.get(page)))
+    people = " ".join(shown[shown.index("Its people"):shown.index("Who may see")].split())
+    assert "Pat Okafor" in people and "Sam Reid" in people and "Partnership chair" in people
+    assert "Dr Alex Moore" not in people and "Jordan Lee" not in people
+    follow = auth.post(f"/conversations/{ref.id}/follow-up", form_page=f"/conversations/{ref.id}")
+    assert follow.status_code == 302
+    from convo.models import Participant
+
+    new_id = int(re.search(r"/conversations/(\d+)/", follow.headers["Location"]).group(1))
+    with app.app_context():
+        pat = _db().session.scalar(select(Participant).where(
+            Participant.conversation_id == new_id, Participant.name == "Pat Okafor"))
+        pat.role, pat.name = "Chair of the partnership board", "pat  okafor"
+        _db().session.commit()
+    shown = re.sub(r"<[^>]+>", " ", page_text(client.get(page)))
+    people = " ".join(shown[shown.index("Its people"):shown.index("Who may see")].split())
+    assert people.count("okafor") + people.count("Okafor") == 1  # one person, not two
+    assert "Chair of the partnership board 2" in people  # the latest role; two conversations
+    # A co-facilitator sees the partnership, but not the people of conversations not theirs.
+    colleague = make_facilitator()
+    assert auth.submit(page, f"{page}/facilitators", {"email": colleague.email}
+                       ).status_code == 302
+    them = AuthActions(app.test_client())
+    them.sign_in_as(colleague)
+    theirs = page_text(them.client.get(page))
+    assert "Okafor" not in theirs and "Sam Reid" not in theirs and "Nobody yet" in theirs
+
+
 def test_the_map_files_are_made_by_the_worker(app, client, auth, make_conversation,
                                                monkeypatch):  # type: ignore[no-untyped-def]
     """Rendering takes a second or more for a large map, so the worker makes the file: the page
