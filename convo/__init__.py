@@ -25,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from convo.conversations import blueprint as conversations_blueprint
     from convo.live import blueprint as live_blueprint
     from convo.partnerships import blueprint as partnerships_blueprint
+    from convo.partnerships import mapping_views
     from convo.reminders import blueprint as reminders_blueprint
     from convo.questions import blueprint as questions_blueprint
     from convo.summary import blueprint as summary_blueprint
@@ -63,6 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(summary_blueprint.bp)
     app.register_blueprint(summary_blueprint.assets)
     app.register_blueprint(partnerships_blueprint.bp)
+    app.register_blueprint(mapping_views.bp)
     app.register_blueprint(reminders_blueprint.bp)
     questions_blueprint.init_app(app)
     cli.init_app(app)

@@ -34,7 +34,7 @@ from convo.extensions import db
 from convo.models import Conversation, Facilitator, Item, Partnership, Relationship
 from convo.partnerships import history as history_module
 from convo.partnerships import map as map_module
-from convo.partnerships import service, tracker
+from convo.partnerships import mapping, service, tracker
 from convo.partnerships.forms import (ActionUpdateForm, CoFacilitatorForm, CombineForm,
                                       PartnershipForm, RelationshipForm, ReminderSettingsForm)
 from convo.partnerships.labels import FOCUS_LABELS, PURPOSE_LABELS
@@ -250,6 +250,7 @@ def _map_page(partnership: Partnership, status: int = 200, **extra: Any) -> Any:
     return render_template(
         "partnerships/show.html", partnership=partnership, view=view, svg=svg,
         people=service.people_of(partnership, current_user),
+        mapping_now=mapping.current(partnership),
         facilitators=[(person, role, service.runs_conversations(partnership, person.id))
                       for person, role in service.facilitators_of(partnership)],
         facilitator_form=extra.get("facilitator_form") or CoFacilitatorForm(formdata=None),

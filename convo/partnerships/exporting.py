@@ -12,7 +12,7 @@ from flask_login import current_user
 from convo import __version__
 from convo.core import clock
 from convo.models import Partnership
-from convo.partnerships import service, tracker
+from convo.partnerships import mapping, service, tracker
 
 
 def _when(value: datetime | date | None) -> str | None:
@@ -51,6 +51,19 @@ def export(partnership: Partnership) -> dict[str, Any]:
             "updates": [{"status": u.status, "note": u.note, "by": u.author_label,
                          "at": _when(u.created_at)} for u in tracker.updates_of(t.item)],
         } for t in tracker.actions(partnership)],
+        # Mapping sessions: everyone's scores together, as the room saw them (never who gave
+        # which: members are counted, not named).
+        "mapping_sessions": [{
+            "id": m.id, "status": m.status, "criteria": m.criteria_ids,
+            "started_at": _when(m.created_at), "shown_at": _when(m.shown_at),
+            "closed_at": _when(m.closed_at), "members": len(m.members),
+            "results": [{"relationship_id": row.relationship.id, "criterion": criterion,
+                         "scores": cell.count, "average": cell.average, "lowest": cell.low,
+                         "highest": cell.high}
+                        for row in mapping.results(m)
+                        for criterion, cell in zip(m.criteria_ids, row.cells)
+                        if cell.count] if m.status != "open" else [],
+        } for m in mapping.sessions_of(partnership)],
         "earlier_wordings": [{"record": r.record, "record_id": r.record_id, "field": r.field,
                               "text": r.text, "replaced_at": _when(r.replaced_at)}
                              for r in service.earlier_wordings(partnership)],

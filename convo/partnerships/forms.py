@@ -122,3 +122,14 @@ class DeleteForm(BaseForm):
            "for good"),
         validators=[DataRequired(_l("Tick the box to confirm, or go back if you meant to keep "
                                     "the partnership."))])
+
+
+class MappingJoinForm(BaseForm):
+    name = StringField(
+        _l("Your first name, or what people call you"),
+        description=_l("Only the facilitator sees it, to know who has given scores. Nobody "
+                       "sees who gave which score."),
+        filters=[strip_filter],
+        validators=[DataRequired(_l("Type your name, so the facilitator knows you have "
+                                    "joined.")), _limit(60)],
+        render_kw={"autocomplete": "given-name", "enterkeyhint": "go"})

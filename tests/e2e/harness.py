@@ -39,6 +39,7 @@ PASSWORD = "a long and memorable passphrase"
 DESKTOP = {"width": 1440, "height": 900}
 PROJECTOR = {"width": 1920, "height": 1080}
 PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 320, "height": 640}
 
 # Browser console lines that are not faults: a request that failed because a test cut the
 # network or stopped the server, or a form answered 4xx on purpose.

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e import flows
-from tests.e2e.harness import PHONE, Harness
+from tests.e2e.harness import PHONE, SMALL_PHONE, Harness
 
 pytestmark = pytest.mark.e2e
 
@@ -118,3 +118,43 @@ def test_the_map_the_history_and_the_tracker(e2e: Harness) -> None:
     e2e.check(page, "reminders' settings")
     page.goto("/partnerships")
     e2e.check(page, "partnerships")
+
+
+def test_a_mapping_session_from_phones(e2e: Harness) -> None:
+    """The facilitator starts a mapping session; two members join on 390 px phones, score
+    privately, and see everyone's scores once shown; the averages go on the map."""
+    owner = e2e.facilitator()
+    conversation_id, _code = e2e.conversation(owner)
+    pid, _update, _stop = _action_with_links(e2e.server.app, conversation_id)
+    page = e2e.page("facilitator")
+    flows.sign_in(e2e, page, owner)
+    page.goto(f"/partnerships/{pid}/edit")
+    page.get_by_label("Trust", exact=True).check()
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Score the map together, from members' phones").click()
+    expect(page.get_by_role("heading", name="Relationship mapping")).to_be_visible()
+    e2e.check(page, "mapping: waiting for members")
+    join = re.search(r"/m/[A-Z0-9]{8}", page.locator(".mapping-join__url").inner_text()).group(0)
+    for n, (name, score, size) in enumerate((("Pat", "4", PHONE), ("Sam", "5", SMALL_PHONE))):
+        phone = e2e.page(f"member {name}'s phone", size, phone=True)
+        phone.goto(join)
+        if n == 0:
+            e2e.check(phone, "mapping: join")
+        phone.get_by_label("Your first name, or what people call you").fill(name)
+        phone.get_by_role("button", name="Join").click()
+        expect(phone.get_by_role("heading", name="Your scores")).to_be_visible()
+        phone.get_by_role("group", name="Trust").get_by_label(score, exact=True).check()
+        phone.get_by_role("button", name="Save my scores").click()
+        expect(phone.get_by_role("status")).to_contain_text("Your scores are saved")
+        e2e.check(phone, f"mapping: scores saved ({size['width']} px)")
+    page.get_by_role("link", name="Look again").click()
+    expect(page.get_by_text("Sam: 1 of 1 scores given")).to_be_visible()
+    page.get_by_role("button", name="Show everyone's scores together").click()
+    expect(page.get_by_role("heading", name="Everyone's scores")).to_be_visible()
+    e2e.check(page, "mapping: everyone's scores")
+    phone.reload()
+    expect(phone.get_by_role("heading", name="Everyone's scores")).to_be_visible()
+    assert "4.5" in phone.locator("main").inner_text()
+    e2e.check(phone, "mapping: everyone's scores on a phone")
+    page.get_by_role("button", name="Put the averages on the map").click()
+    expect(page.get_by_text("The averages are on the map")).to_be_visible()

@@ -156,6 +156,11 @@ def test_no_visitor_reaches_another_partnership(app, make_conversation, make_fac
         from convo.partnerships import printing
 
         printing.request(partnership, "pdf", owner, "en_GB")
+        # A mapping session under way, for its pages.
+        from convo.partnerships import mapping
+
+        partnership.criteria = "trust"
+        ids["session_id"] = mapping.start(partnership, owner).id
         db.session.commit()
     run_jobs(app)
     with app.app_context():

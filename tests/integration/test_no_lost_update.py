@@ -88,7 +88,8 @@ def _told_why(response: Any) -> bool:
         data = response.get_json()
         return bool(data.get("conflict") and data.get("conflicts")) or bool(data.get("gone"))
     text = response.get_data(as_text=True)
-    return "Someone else changed" in text or "deleted or merged" in text
+    return ("Someone else changed" in text or "deleted or merged" in text
+            or "saved from another tab" in text)  # a mapping member's own other tab
 
 
 def race(writers: list[Writer], page: Callable[[Writer], str],

@@ -253,3 +253,38 @@ def test_the_agreements_next_date(app, make_conversation):
     with app.app_context():
         next_at = _db(app).session.get(Conversation, ref.id).next_at
     assert next_at.astimezone(ZoneInfo("Europe/London")).date().isoformat() in outcome.saved
+
+
+def test_a_mapping_members_scores_from_four_tabs_at_once(app, make_conversation):
+    """One member's phone with four tabs open, each saving a different score for the same
+    agency at the same moment: one save stands each round, the others are told their page was
+    out of date; the score kept is the one last told saved."""
+    from tests.conftest import AuthActions
+    from tests.integration.test_mapping import _phone, _ready, _start
+
+    ref = make_conversation()
+    auth = AuthActions(app.test_client())
+    pid, (pcn, _council) = _ready(app, auth, ref)
+    _page, join = _start(auth, pid)
+    first = _phone(app, join, "Pat")
+    cookie = first.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert cookie is not None
+    writers = [Writer("tab 0", first, json=False)]
+    for n in range(1, 4):
+        tab = app.test_client()
+        tab.set_cookie(cookie.key, cookie.value, domain=cookie.domain)
+        writers.append(Writer(f"tab {n}", tab, json=False))
+    field = f"s-{pcn}-trust"
+
+    def value(writer: Writer, round_: int) -> str:
+        return str(1 + (int(writer.name.split()[-1]) + round_) % 5)
+
+    outcome = race(writers, lambda w: "/m/scores", "/m/scores", field, value=value)
+    assert outcome.failures == []
+    assert len(outcome.saved) == ROUNDS and len(outcome.told) == 3 * ROUNDS
+    from convo.models import MappingMember, MappingScore
+
+    with app.app_context():
+        scores = [s.score for s in _db(app).session.scalars(select(MappingScore))]
+        versions = [m.version for m in _db(app).session.scalars(select(MappingMember))]
+    assert scores == [int(outcome.saved[-1])] and versions == [ROUNDS]

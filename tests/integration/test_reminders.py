@@ -376,15 +376,23 @@ def test_deleting_a_partnership_removes_its_reminders_and_links(app, client, aut
     _scan(app)
     link = _link(inbox.messages_to("lee@example.org")[0], "update")
     map_file(app, auth, pid, "pdf")  # the map's file, kept until the partnership goes
+    with app.app_context():  # and a mapping session, likewise
+        from convo.models import Facilitator, Partnership as P
+        from convo.partnerships import mapping
+
+        partnership = _db().session.get(P, pid)
+        partnership.criteria = "trust"
+        mapping.start(partnership, _db().session.get(Facilitator, ref.facilitator.id))
+        _db().session.commit()
     page = f"/partnerships/{pid}/delete"
     assert auth.submit(page, page, {"confirm": None}).status_code == 422
     assert auth.submit(page, page, {"confirm": "y"}).status_code == 302
-    from convo.models import (Conversation, MapPrint, Partnership, ReminderLink,
-                              ReminderOptOut, ReminderSend)
+    from convo.models import (Conversation, MappingSession, MapPrint, Partnership,
+                              ReminderLink, ReminderOptOut, ReminderSend)
 
     with app.app_context():
         for model in (Partnership, Conversation, ReminderLink, ReminderSend, ReminderOptOut,
-                      MapPrint):
+                      MapPrint, MappingSession):
             assert _db().session.scalars(select(model)).all() == [], model
     assert app.test_client().get(link).status_code == 404
     assert client.get(f"/partnerships/{pid}").status_code == 404
