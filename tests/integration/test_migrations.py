@@ -81,7 +81,16 @@ def test_existing_conversations_go_into_partnerships_up_and_down(request, tmp_pa
                     "'health', 1, 1, 'en_GB', 'closed', 'question', false, 1, :now, :now)"),
                     {"id": cid, "fid": fid, "p": partnership, "a": agency,
                      "now": "2026-01-01 00:00:00"})
+                # A row hanging off the conversation (ON DELETE CASCADE): rebuilding the
+                # conversation table on SQLite must not take it away.
+                connection.execute(text(
+                    "INSERT INTO conversation_stage (conversation_id, stage_id, position, "
+                    "included, minutes, seconds_spent) VALUES (:id, 'open', 0, true, 10, 0)"),
+                    {"id": cid})
         upgrade()
+        with db.engine.connect() as connection:
+            assert connection.execute(text(
+                "SELECT count(*) FROM conversation_stage")).scalar() == 4
         with db.engine.connect() as connection:
             found = dict(connection.execute(text(
                 "SELECT id, partnership_id FROM conversation")).all())
