@@ -60,6 +60,11 @@ LABELS_EN = {
     "both_low": "Where both sides see a weakness",
     "biggest_one": "The biggest difference",
     "details": "About this conversation",
+    "chart_alt_biggest": "The biggest differences are in {list}.",
+    "chart_alt_close": "The two sides' scores are close.",
+    "chart_alt_both_low": "Both sides see a weakness in {list}.",
+    "chart_alt_table": "Every score is in the table below.",
+    "keywords": "facilitated conversation; community partnership; agreed actions; summary",
 }
 
 
