@@ -355,3 +355,30 @@ def test_facilitator_pages_reflow_at_320_and_keep_a_sensible_focus_order(e2e: Ha
             expect(wide.locator("#writing-form [data-save-status]")).to_have_text("Saved.")
         assert_focus_never_covered(wide, name)
         e2e.check(wide, f"{name}: after tabbing through")
+
+
+def test_the_checks_find_what_they_look_for(e2e: Harness) -> None:
+    """Each check on a page made to fail it, so a check that can't fail doesn't pass."""
+    page = e2e.page("made to fail (WCAG 2.2)", NARROW)
+    page.set_content("""<!doctype html><html lang="en"><title>x</title><body style="margin:0">
+      <p><a href="#a">A link inside a sentence is exempt from the target size</a> here.</p>
+      <button id="tiny1" style="width:10px;height:10px;padding:0;border:0"></button><button
+       id="tiny2" style="width:10px;height:10px;padding:0;border:0"></button>
+      <table><tr><td style="white-space:nowrap">A table far wider than three hundred and twenty
+        pixels, with no region round it at all</td></tr></table>
+      <p style="height:1.2em;overflow:hidden">Words that will not fit once the spacing grows
+        wider and the lines get taller than the box lets them be, so they are cut off.</p>
+      <button style="position:fixed;bottom:0;left:0;width:100%;height:200px">Bar</button>
+      <input id="under" style="position:absolute;top:560px">
+    </body></html>""")
+    small = page.evaluate(TARGETS_JS)
+    assert len(small) == 2 and "tiny1" in small[0] and "tiny2" in small[1]
+    found = page.evaluate(REFLOW_JS)
+    assert found["scrollWidth"] > found["clientWidth"]
+    assert found["tables"] == [{"table": "table ", "region": False, "named": False,
+                                "focusable": False, "scrolls": False, "fits": True}]
+    page.evaluate("css => { const sheet = new CSSStyleSheet(); sheet.replaceSync(css);"
+                  " document.adoptedStyleSheets = [sheet]; }", SPACING_CSS)
+    assert any("overflow:hidden" in html for html in page.evaluate(CLIPPED_JS))
+    page.focus("#under")
+    assert page.evaluate(COVER_JS)["covers"], "the fixed bar covers the field"
