@@ -266,9 +266,18 @@ def test_focus_is_never_under_the_saved_bar_on_the_phones_scores(e2e: Harness) -
 
 def test_phone_pages_targets_reflow_order_and_spacing(e2e: Harness) -> None:
     pat, (owner, conversation_id, code) = phone_with_both_sides(e2e)
-    pages = {"phone: following": "/p", "phone: scores and both sides": "/p/ratings"}
+    pat.goto("/p")
+    pat.get_by_role("textbox", name="Your point").fill("The bus to the hub stops on Sundays")
+    pat.get_by_role("radio", name="A challenge").check()
+    pat.get_by_role("button", name="Add my point").click()
+    expect(pat.locator("#my-items")).to_contain_text("stops on Sundays")
+    edit_url = pat.locator("#my-items a[href*='/p/items/']").first.get_attribute("href")
+    pages = {"phone: following": "/p", "phone: scores and both sides": "/p/ratings",
+             "phone: change a point": edit_url, "phone: the summary": "/p/summary"}
     for name, url in pages.items():
-        pat.goto(url)
+        response = pat.goto(url)
+        assert response is not None and response.status == 200, (name, url)
+        e2e.check(pat, name)
         assert_targets_big_enough(pat, name)
         assert_focus_order(pat, name, one_column=True)
         assert_focus_never_covered(pat, name)
@@ -302,8 +311,9 @@ def test_phone_pages_targets_reflow_order_and_spacing(e2e: Harness) -> None:
         tables = assert_reflows(narrow, name + " at 320 px")
         if url == "/p/ratings":
             assert tables, "the both-sides table is on the page"
+            narrow.locator("#both-sides").scroll_into_view_if_needed()
+            e2e.check(narrow, "phone at 320 px: both sides' scores, only the table scrolls")
         assert_text_spacing(narrow, name + " with wider text spacing")
-    e2e.check(narrow, "phone at 320 px: both sides' scores, only the table scrolls")
 
 
 def test_facilitator_pages_reflow_at_320_and_keep_a_sensible_focus_order(e2e: Harness) -> None:
