@@ -21,7 +21,6 @@ it unchanged, so the pass can stay when WeasyPrint is fixed.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 PAGINATION = "/Pagination"
 
@@ -34,10 +33,10 @@ def finish(pdf: bytes) -> bytes:
         root = document.Root.get("/StructTreeRoot")
         if root is None:
             return pdf
-        reachable = _reachable(root)
-        _orphans_to_artifacts(document, root, reachable)
-        _drop_empty(root)
-        _scope_and_ids(document, root)
+        tree = _Tree(root)
+        _orphans_to_artifacts(document, root, {e.objgen for e in tree.order})
+        _drop_empty(tree)
+        _scope_and_ids(document, root, tree)
         out = io.BytesIO()
         document.save(out, deterministic_id=True)
     return out.getvalue()
@@ -62,18 +61,27 @@ def _is_element(node: object) -> bool:
             and node.get("/Type", pikepdf.Name.StructElem) == pikepdf.Name.StructElem)
 
 
-def _walk(node: object) -> Iterator[object]:
-    """Every structure element under node (node first), depth first."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if _is_element(current):
-            yield current
-        stack.extend(reversed([kid for kid in _kids(current) if _is_element(kid)]))
+class _Tree:
+    """The structure elements under the root, read once: in document order, each one's kids
+    and each one's parent element (None under the root)."""
 
+    def __init__(self, root: object) -> None:
+        self.order: list = []
+        self.kids: dict[tuple[int, int], list] = {}
+        self.parent: dict[tuple[int, int], object] = {}
+        stack = [(kid, None) for kid in reversed(_kids(root)) if _is_element(kid)]
+        while stack:
+            element, parent = stack.pop()
+            key = element.objgen
+            if key in self.kids:  # an element reached twice is walked once
+                continue
+            self.order.append(element)
+            self.parent[key] = parent
+            kids = self.kids[key] = _kids(element)
+            stack.extend((kid, element) for kid in reversed(kids) if _is_element(kid))
 
-def _reachable(root: object) -> set[tuple[int, int]]:
-    return {element.objgen for element in _walk(root) if element.is_indirect}
+    def tag(self, element: object) -> str:
+        return str(element.get("/S", "")) if element is not None else ""
 
 
 def _orphans_to_artifacts(document: object, root: object, reachable: set) -> None:
@@ -105,19 +113,16 @@ def _orphans_to_artifacts(document: object, root: object, reachable: set) -> Non
             continue
         height = float(page.mediabox[3])
         commands = pikepdf.parse_content_stream(page)
-        changed = []
-        for operands, operator in commands:
-            if (str(operator) == "BDC" and len(operands) == 2
+        for index, (operands, operator) in enumerate(commands):
+            if (len(operands) == 2 and str(operator) == "BDC"
                     and isinstance(operands[1], pikepdf.Dictionary)
                     and int(operands[1].get("/MCID", -1)) in orphans):
-                changed.append(pikepdf.ContentStreamInstruction(
+                commands[index] = pikepdf.ContentStreamInstruction(
                     [pikepdf.Name.Artifact, pikepdf.Dictionary(
                         Type=pikepdf.Name(PAGINATION),
-                        Subtype=pikepdf.Name("/Header"))], pikepdf.Operator("BDC")))
-            else:
-                changed.append(pikepdf.ContentStreamInstruction(operands, operator))
-        _name_footers(changed, height)
-        page.obj.Contents = document.make_stream(pikepdf.unparse_content_stream(changed))
+                        Subtype=pikepdf.Name("/Header"))], pikepdf.Operator("BDC"))
+        _name_footers(commands, height)
+        page.obj.Contents = document.make_stream(pikepdf.unparse_content_stream(commands))
 
 
 def _name_footers(commands: list, height: float) -> None:
@@ -157,33 +162,32 @@ def _multiply(m: tuple, n: tuple) -> tuple:
             e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
 
 
-def _drop_empty(root: object) -> None:
-    """Remove structure elements that hold nothing (no kids, no /Alt, no /ActualText)."""
+def _drop_empty(tree: _Tree) -> None:
+    """Remove structure elements that hold nothing (no kids, no /Alt, no /ActualText),
+    innermost first, so an element left empty by that goes too."""
     import pikepdf
 
-    changed = True
-    while changed:
-        changed = False
-        for element in list(_walk(root)):
-            kids = element.get("/K")
-            if kids is None:
-                continue
-            kept = [kid for kid in _kids(element)
-                    if not (_is_element(kid) and not _kids(kid)
-                            and "/Alt" not in kid and "/ActualText" not in kid)]
-            if len(kept) != len(_kids(element)):
-                element.K = pikepdf.Array(kept)
-                changed = True
+    empty: set[tuple[int, int]] = set()
+    for element in reversed(tree.order):  # every element after all of its descendants
+        kids = tree.kids[element.objgen]
+        kept = [kid for kid in kids
+                if not (isinstance(kid, pikepdf.Dictionary) and kid.is_indirect
+                        and kid.objgen in empty)]
+        if len(kept) != len(kids):
+            element.K = pikepdf.Array(kept)
+        if not kept and "/Alt" not in element and "/ActualText" not in element:
+            empty.add(element.objgen)
 
 
-def _scope_and_ids(document: object, root: object) -> None:
+def _scope_and_ids(document: object, root: object, tree: _Tree) -> None:
     """/Scope on every /TH and an /IDTree for every element with an /ID."""
     import pikepdf
 
     ids = []
-    for element in _walk(root):
+    for element in tree.order:
         if element.S == pikepdf.Name.TH:
-            in_head = _parent_tag(element, 2) == "/THead"
+            row = tree.parent.get(element.objgen)
+            in_head = row is not None and tree.tag(tree.parent.get(row.objgen)) == "/THead"
             attributes = element.get("/A")
             if not isinstance(attributes, pikepdf.Dictionary):
                 attributes = element.A = pikepdf.Dictionary(O=pikepdf.Name.Table)
@@ -197,13 +201,3 @@ def _scope_and_ids(document: object, root: object) -> None:
             names.append(pikepdf.String(key))
             names.append(element)
         root.IDTree = document.make_indirect(pikepdf.Dictionary(Names=names))
-
-
-def _parent_tag(element: object, levels: int) -> str:
-    """The /S of the element `levels` up (TH -> TR -> THead), or ""."""
-    node = element
-    for _ in range(levels):
-        node = node.get("/P")
-        if node is None:
-            return ""
-    return str(node.get("/S", ""))
