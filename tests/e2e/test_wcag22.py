@@ -365,6 +365,7 @@ def test_facilitator_pages_reflow_at_320_and_keep_a_sensible_focus_order(e2e: Ha
             expect(wide.locator("#writing-form [data-save-status]")).to_have_text("Saved.")
         assert_focus_never_covered(wide, name)
         e2e.check(wide, f"{name}: after tabbing through")
+        assert_text_spacing(wide, name + " with wider text spacing")
 
 
 def test_the_checks_find_what_they_look_for(e2e: Harness) -> None:
