@@ -77,13 +77,14 @@ def _score(value: float | int | None, document: MapDocument) -> str:
 def render_pdf(document: MapDocument) -> bytes:
     from weasyprint import HTML
 
+    from convo.summary.pdf_tags import finish
     from convo.summary.render_pdf import BASE_URL, PDF_VARIANT, url_fetcher
 
     html = render_template(
         "partnerships/map_document.html", d=document, score=lambda v: _score(v, document),
         picture="data:image/png;base64," + base64.b64encode(picture(document)).decode())
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher()).write_pdf(
-        pdf_variant=PDF_VARIANT)
+    return finish(HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher()).write_pdf(
+        pdf_variant=PDF_VARIANT))
 
 
 def render_docx(document: MapDocument) -> bytes:

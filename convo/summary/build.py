@@ -128,6 +128,15 @@ def labels() -> dict[str, str]:
         "earlier_actions": _("Actions from last time"),
         "action_stands": _("How it stands"),
         "chart_alt": _("Chart of both sides' ratings"),
+        # The Word chart's alternative text, in up to three short sentences; {list} is a list
+        # of what was rated ("Trust and Capacity").
+        "chart_alt_biggest": _("The biggest differences are in {list}."),
+        "chart_alt_close": _("The two sides' scores are close."),
+        "chart_alt_both_low": _("Both sides see a weakness in {list}."),
+        "chart_alt_table": _("Every score is in the table below."),
+        # The Word file's keywords, after the two sides' names and the kind of agency.
+        "keywords": _("facilitated conversation; community partnership; agreed actions; "
+                      "summary"),
     }
 
 
@@ -394,6 +403,7 @@ def _build(conversation: Conversation, version: SummaryVersion | None) -> Summar
         partnership=names.partnership,
         agency=names.agency,
         agency_kind=kind,
+        created=conversation.started_at or conversation.starts_at,
         date_text=_long_date(conversation.starts_at, locale),
         time_text=format_time(conversation.starts_at.astimezone(LONDON), "HH:mm", locale=locale)
         if conversation.starts_at else "",
@@ -476,6 +486,7 @@ def _build(conversation: Conversation, version: SummaryVersion | None) -> Summar
             summary, version=version.number, change_note=anonymise(version.change_note),
             status_text=_("Version %(number)d, issued %(date)s", number=version.number,
                           date=_plain_date(version.issued_at, locale)),
+            created=version.issued_at,
             file_stem=f"{summary.file_stem}-v{version.number}")
     return summary
 
@@ -484,7 +495,7 @@ def _build(conversation: Conversation, version: SummaryVersion | None) -> Summar
 # may reword) and what is drawn from the ratings, which are in it: the chart and its
 # description, the "both low" marks and the sentence explaining the marks.
 _NOT_CONTENT = frozenset({"labels", "chart_svg", "chart_description", "both_low",
-                          "differences_note"})
+                          "differences_note", "created"})
 # Fields added to the summary after fingerprints were first given out: left out while empty,
 # so a summary without them keeps the fingerprint it always had.
 _ADDED_LATER = frozenset({"earlier_actions"})

@@ -8,6 +8,7 @@ request: a renderer given a Summary needs nothing else (apart from its own templ
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,10 @@ class Summary:
     # The parking lot: topics kept to come back to ("To come back to"), or None when there
     # are none (so summaries without any keep the fingerprint they had).
     parked: Section | None = None
+
+    # When the document was made: the version's issue time, or for a draft the time the
+    # conversation was held (the Word file's Created date).  Not content (not fingerprinted).
+    created: datetime | None = None
 
     @property
     def language_tag(self) -> str:

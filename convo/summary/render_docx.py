@@ -30,10 +30,12 @@ import os
 import re
 import unicodedata
 import zipfile
+from datetime import timezone
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from babel import UnknownLocaleError
+from babel.lists import format_list
 from babel.numbers import format_decimal
 from docx import Document
 from docx.enum.section import WD_SECTION
@@ -697,6 +699,26 @@ def _field(paragraph: Any, instruction: str, placeholder: str) -> None:
     char("end")
 
 
+def chart_alt_text(block: RatingsBlock, labels: dict[str, str], locale: str) -> str:
+    """The chart's alternative text: where the sides differ most and the weaknesses both see,
+    then a pointer to the table that follows with every score (read once, not twice)."""
+    def listed(titles: Sequence[str]) -> str:
+        titles = [_one_line(t) for t in titles if _one_line(t)]
+        try:
+            return format_list(titles, locale=locale)
+        except (UnknownLocaleError, ValueError, LookupError):
+            return ", ".join(titles)
+
+    sentences = [labels.get("chart_alt_biggest", "The biggest differences are in {list}.")
+                 .replace("{list}", listed(block.biggest)) if block.biggest
+                 else labels.get("chart_alt_close", "The two sides' scores are close.")]
+    if block.both_low:
+        sentences.append(labels.get("chart_alt_both_low", "Both sides see a weakness in {list}.")
+                         .replace("{list}", listed(block.both_low)))
+    sentences.append(labels.get("chart_alt_table", "Every score is in the table below."))
+    return " ".join(sentences)
+
+
 def _core_properties(doc: Any, summary: Summary) -> None:
     props = doc.core_properties
     props.title = _one_line(summary.title)[:255]
@@ -705,7 +727,10 @@ def _core_properties(doc: Any, summary: Summary) -> None:
     props.last_modified_by = _one_line(summary.facilitator)[:255]
     props.language = summary.language_tag
     props.content_status = _one_line(summary.status_text)[:255]
-    props.keywords = _one_line(summary.agency_kind)[:255]
+    labels = summary.labels
+    keywords = [summary.partnership, summary.agency, summary.agency_kind,
+                *labels.get("keywords", "").split(";")]
+    props.keywords = "; ".join(k for k in (_one_line(k) for k in keywords) if k)[:255]
     props.comments = ""
     props.category = ""
     props.revision = summary.version or 1
@@ -716,6 +741,11 @@ def _core_properties(doc: Any, summary: Summary) -> None:
         found = element.find(qn(tag))
         if found is not None:
             element.remove(found)
+    if summary.created is not None:  # python-docx writes the time as UTC ("Z") as given
+        created = summary.created
+        if created.tzinfo is not None:
+            created = created.astimezone(timezone.utc).replace(tzinfo=None)
+        props.created = props.modified = created.replace(microsecond=0)
 
 
 def _language(doc: Any, tag: str) -> None:
@@ -803,7 +833,7 @@ def _ratings(doc: Any, summary: Summary, block: RatingsBlock, labels: dict[str, 
         title = _one_line(block.chart_title) or _one_line(labels.get("chart_alt", ""))
         doc_pr.set("name", "Chart")
         doc_pr.set("title", title)
-        doc_pr.set("descr", _one_line(block.chart_description) or title)
+        doc_pr.set("descr", chart_alt_text(block, labels, summary.locale))
 
     missing = labels.get("no_score", "No score")
     marker = labels.get("biggest_marker", "Biggest difference")
@@ -899,7 +929,7 @@ def _actions(doc: Any, summary: Summary, labels: dict[str, str]) -> None:
     first_step = labels.get("first_step", "First step")
     rows = []
     for action in actions:
-        what: list[tuple[str, str | None]] = [(action.what, None)]
+        what: list[tuple[str, str | None]] = [(action.what, "Strong")]  # bold, as in the PDF
         if _one_line(action.first_step):
             what.append((f"{first_step}: {_one_line(action.first_step)}", None))
         if action.agreed_by_both:

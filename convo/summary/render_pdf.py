@@ -5,7 +5,9 @@ templates/summary/document.html, the print stylesheet templates/summary/document
 WeasyPrint call.  The PDF's title, author, subject and language come from the document's
 <title>, <meta name="author">, <meta name="description"> and <html lang>, which the
 template fills from summary.title, summary.facilitator, summary.subtitle and
-summary.language_tag; h1–h3 become the PDF's bookmarks.
+summary.language_tag; h1–h3 become the PDF's bookmarks.  A small pikepdf pass
+(convo/summary/pdf_tags.py) then closes the gaps in WeasyPrint's tagging that PDF/UA
+checkers find.
 
 WeasyPrint may load only the app's own assets: `SafeURLFetcher` refuses every scheme but
 data: and file:, and file: only inside the repository's templates/ and convo/static/
@@ -105,8 +107,13 @@ def pdf_options() -> dict[str, Any]:
 
 
 def render_pdf(summary: Summary) -> bytes:
-    """The summary as PDF bytes: A4, tagged (PDF/UA-1), with metadata and bookmarks."""
+    """The summary as PDF bytes: A4, tagged (PDF/UA-1), with metadata and bookmarks.
+
+    WeasyPrint's tagging is finished by pdf_tags.finish (running heads as artifacts, table
+    header scopes and the ID tree): see that module and docs/pdf-ua.md."""
     from weasyprint import HTML
 
+    from convo.summary.pdf_tags import finish
+
     document = HTML(string=pdf_html(summary), base_url=BASE_URL, url_fetcher=url_fetcher())
-    return document.write_pdf(**pdf_options())
+    return finish(document.write_pdf(**pdf_options()))

@@ -60,6 +60,11 @@ LABELS_EN = {
     "both_low": "Where both sides see a weakness",
     "biggest_one": "The biggest difference",
     "details": "About this conversation",
+    "chart_alt_biggest": "The biggest differences are in {list}.",
+    "chart_alt_close": "The two sides' scores are close.",
+    "chart_alt_both_low": "Both sides see a weakness in {list}.",
+    "chart_alt_table": "Every score is in the table below.",
+    "keywords": "facilitated conversation; community partnership; agreed actions; summary",
 }
 
 
@@ -189,3 +194,93 @@ def sample_summary(hostile: bool = False) -> Summary:
         ),
         labels=dict(LABELS_EN),
     )
+
+
+_SUBJECTS = ("Residents want to hear more about", "The practice manager will look into",
+             "Both sides agreed to keep an eye on", "The hub's volunteers can help with",
+             "The council's team mentioned", "Nobody yet knows who leads on",
+             "Young carers raised", "The Tuesday group asked about", "Older residents worry about",
+             "The link worker offered to explain")
+_TOPICS = ("waiting times for hip and knee operations", "the walking group on Thursdays",
+           "transport to the hospital", "the food bank's new opening hours",
+           "how to book a GP appointment online", "the damp in the flats on Mill Road",
+           "loneliness after a stay in hospital", "the community fridge",
+           "mental health support for teenagers", "the pharmacy closing at lunchtime",
+           "the hub's heating bills", "the bus that no longer runs on Sundays",
+           "the school holiday lunch club", "who answers the phone at the surgery",
+           "the leaflet about social prescribing", "parking at the health centre",
+           "the benefits advice sessions", "a space for carers to meet",
+           "long COVID clinic referrals", "the garden project's volunteers",
+           "translation at appointments", "the men's shed", "repeat prescriptions",
+           "the defibrillator outside the hub", "what the PCN's new roles do",
+           "the dementia café", "flu jabs at the hub", "the youth club's future",
+           "the health walk leaders' training", "the allotment waiting list")
+
+
+def large_summary(points: int = 300, actions: int = 40) -> Summary:
+    """The sample grown to a long conversation: `points` points spread over the sections
+    and `actions` agreed actions (for document checks and benchmarks)."""
+    import dataclasses
+
+    base = sample_summary()
+    keys = ("working_towards", "community", "how_well", "challenges", "opportunities",
+            "follow_ups", "closing")
+    sides = (base.partnership, base.agency, "Both")
+    grown = {}
+    for index, key in enumerate(keys):
+        section: Section = getattr(base, key)
+        share = points // len(keys) + (1 if index < points % len(keys) else 0)
+        extra = tuple(Point(f"{_SUBJECTS[n % len(_SUBJECTS)]} {_TOPICS[n // len(_SUBJECTS) % len(_TOPICS)]}"
+                            f" ({section.title.lower()}, point {n + 1})", sides[n % 3])
+                      for n in range(share - len(section.points)))
+        grown[key] = dataclasses.replace(section, points=section.points + extra)
+    owners = ("Pat Okafor", "Sam Reid", "Dr Alex Moore", "Primary Care Network manager")
+    rows = tuple(ActionRow(f"Find out more about {_TOPICS[n % len(_TOPICS)]} ({n + 1})",
+                           owners[n % 4], sides[n % 3], f"{n % 28 + 1} October 2021",
+                           "Email the practice manager" if n % 2 else "", n % 3 == 0,
+                           "Agreed", n % 11 if n % 4 else None)
+                 for n in range(actions))
+    return dataclasses.replace(base, actions=rows, **grown)
+
+
+def arabic_summary() -> Summary:
+    """The sample with the parties, people and what was said in Arabic (right to left); the
+    document's own words stay in English, as when a conversation is held in English with an
+    Arabic-speaking community and its words recorded as said."""
+    import dataclasses
+
+    base = sample_summary()
+    partnership, agency = "شراكة ريفرسايد المحلية", "شبكة الرعاية الأولية في إكزامبل تاون"
+    said = ("نريد أن يسمع صوت السكان مبكرا، لا بعد الأزمة",
+            "فترات الانتظار طويلة والأخبار قليلة",
+            "المركز موثوق ومزدحم في صباح أيام الأسبوع",
+            "الثقة تنمو لكنها تعتمد على شخصين")
+
+    def arabic(section: Section) -> Section:
+        if section.empty:
+            return section
+        points = tuple(Point(said[n % len(said)], (partnership, agency, "Both")[n % 3])
+                       for n in range(max(2, len(section.points))))
+        return dataclasses.replace(section, narrative="تحدثنا عن الانتظار والمركز والثقة."
+                                   if section.narrative else "", points=points)
+
+    keys = ("working_towards", "community", "how_well", "challenges", "opportunities",
+            "follow_ups", "closing")
+    people = (
+        PartyPeople("partnership", partnership, (Person("فاطمة حسن", "رئيسة الشراكة", True),
+                                                 Person("يوسف علي", "عامل مجتمعي", True))),
+        PartyPeople("agency", agency, (Person("د. سارة خان", "المديرة السريرية", True),)),
+    )
+    return dataclasses.replace(
+        base, title=f"{partnership} و{agency}", partnership=partnership, agency=agency,
+        people=people, place="مركز ريفرسايد المجتمعي", purpose="أن نفهم أولويات بعضنا.",
+        relationship=(RelationshipView(partnership, "عملاء ومقاولون", "حلفاء أقوياء"),
+                      RelationshipView(agency, "أصدقاء ومعارف", "حلفاء أقوياء")),
+        actions=(ActionRow("دعوة عامل الوصفات الاجتماعية إلى المركز", "فاطمة حسن", partnership,
+                           "15 October 2021", "مراسلة مدير العيادة", True, "Agreed"),
+                 ActionRow("مشاركة خطة الانتظار الجيد", "د. سارة خان", agency,
+                           "By the next conversation", "", True, "Agreed")),
+        contacts="فاطمة حسن للشراكة", meeting_rhythm="كل شهرين في المركز",
+        approvals=(Approval(partnership, True, "Approved on 14 September 2021"),
+                   Approval(agency, True, "Approved on 15 September 2021")),
+        **{key: arabic(getattr(base, key)) for key in keys})

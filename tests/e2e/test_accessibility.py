@@ -355,7 +355,7 @@ def test_the_shared_screen_is_readable_from_the_back_of_the_room(e2e: Harness) -
         console.check('input[name="wanted_type"][value="powerful_allies"]')
         console.get_by_role("button", name="Save ratings").click()
         expect(console.locator(".notices")).to_contain_text("Ratings saved")
-    console.get_by_role("button", name="Reveal both on the shared screen").click()
+    console.get_by_role("button", name="Share both sides' scores on the screen").click()
     for text, key in (("Evening appointments would help working parents.", "c"),
                       ("Use the hub for a weekly health drop-in.", "o"),
                       ("Share the list of community health groups.", "a")):

@@ -217,7 +217,7 @@ def test_a_whole_conversation_with_a_health_agency(e2e: Harness) -> None:
     e2e.check(console, "ratings entered by the facilitator: partnership")
     console.get_by_role("link", name="Back to the console").click()
 
-    console.get_by_role("button", name="Reveal both on the shared screen").click()
+    console.get_by_role("button", name="Share both sides' scores on the screen").click()
     expect(ratings_box.get_by_role("table")).to_contain_text("Mutual knowledge")
     show_on_screen(console, "Ratings side by side")
     expect(screen.locator("main")).to_contain_text("Mutual knowledge")

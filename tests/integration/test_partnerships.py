@@ -446,3 +446,8 @@ def test_the_map_as_pdf_and_word(app, client, auth, make_conversation, tmp_path)
         assert 'descr="' in body and "Jordan Lee" not in body
         assert any(n.startswith("word/media/") for n in package.namelist())
     (tmp_path / "map.pdf").write_bytes(pdf.data)
+    # the same tagging as the summary (convo/summary/pdf_tags.py): both PDF/UA checkers pass
+    from tests.pdfcheck import outloud, pdfua
+    found = outloud(tmp_path / "map.pdf")
+    assert found.count("error") == 0 and found.count("warning") == 0, found.findings
+    assert pdfua(tmp_path / "map.pdf").findings == ()

@@ -32,6 +32,11 @@ def test_demo_writes_the_issued_summary(tmp_path, monkeypatch):
     assert "Hold a joint 'waiting well' drop-in at the hub" in words
     assert "Chris Barnes" not in words
     assert document.core_properties.author == "Morgan Ellis"
+    # issue 18: the issue time as Created, and keywords that say what it is about
+    assert document.core_properties.created is not None
+    assert document.core_properties.created.year >= 2026
+    assert document.core_properties.keywords.startswith(
+        "Millbrook Big Local; Millbrook Primary Care Network; Health agency")
 
 
 def test_demo_needs_an_output_folder():

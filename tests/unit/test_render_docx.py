@@ -228,7 +228,10 @@ def test_ratings_chart_table_and_relationship(plain: tuple[Summary, bytes]) -> N
     drawings = document.element.body.xpath(".//wp:inline")
     assert len(drawings) == 1
     doc_pr = drawings[0].find(qn("wp:docPr"))
-    assert doc_pr.get("descr") == block.chart_description
+    # a sentence or two on what the chart shows, then a pointer to the table with every
+    # score (the long description read out every score, and the table followed it)
+    assert doc_pr.get("descr") == ("The biggest differences are in Trust and Capacity to "
+                                   "follow through. Every score is in the table below.")
     assert doc_pr.get("title") == block.chart_title
     image = document.inline_shapes[0]
     assert abs(image.width.cm - 16.4) < 0.01
@@ -287,7 +290,11 @@ def test_core_properties_language_and_page(plain: tuple[Summary, bytes]) -> None
     assert props.author == summary.facilitator
     assert props.language == "en-GB"
     assert props.content_status == "Draft"
-    assert props.created is None and props.comments == ""
+    assert props.created is None and props.comments == ""  # a sample: no date to give
+    # keywords that say what the document is about, not the agency type alone
+    assert props.keywords == ("Riverside Big Local; Exampletown Primary Care Network; Health "
+                              "agency: Primary Care Network (PCN); facilitated conversation; "
+                              "community partnership; agreed actions; summary")
 
     styles = document.styles.element
     default_lang = styles.find(qn("w:docDefaults")).find(".//" + qn("w:lang"))
@@ -457,8 +464,8 @@ def test_right_to_left_runs_and_paragraphs(hostile: tuple[Summary, bytes]) -> No
 def test_hostile_chart_alt_text(hostile: tuple[Summary, bytes]) -> None:
     summary, data = hostile
     doc_pr = read(data).element.body.xpath(".//wp:docPr")[0]
-    assert doc_pr.get("descr") == summary.ratings[0].chart_description
-    assert "<b>Knowledge</b>" in doc_pr.get("descr")
+    assert doc_pr.get("descr").startswith("The biggest differences are in Trust")
+    assert "<" not in doc_pr.get("descr")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -505,3 +512,43 @@ def test_libreoffice_converts_both_samples(tmp_path: Path, plain: tuple[Summary,
         pages = sorted(out.glob(f"{path.stem}-*.png"))
         total = int(re.search(r"Page 1 of (\d+)", flat).group(1))  # type: ignore[union-attr]
         assert len(pages) == total >= 3
+
+
+def test_created_date_is_the_given_time_in_utc() -> None:
+    from datetime import datetime, timezone, timedelta
+    issued = datetime(2026, 11, 22, 15, 30, 12, 999, tzinfo=timezone(timedelta(hours=1)))
+    props = read(render_docx(dataclasses.replace(sample_summary(), created=issued))
+                 ).core_properties
+    assert props.created == datetime(2026, 11, 22, 14, 30, 12, tzinfo=timezone.utc)
+    assert props.modified == props.created
+
+
+def test_chart_alt_text_names_the_shared_weaknesses_and_stays_short() -> None:
+    from convo.summary.render_docx import chart_alt_text
+    summary = sample_summary()
+    block = dataclasses.replace(summary.ratings[0], both_low=("Defined roles",))
+    text = chart_alt_text(block, summary.labels, "en_GB")
+    assert text == ("The biggest differences are in Trust and Capacity to follow through. "
+                    "Both sides see a weakness in Defined roles. "
+                    "Every score is in the table below.")
+    close = dataclasses.replace(block, biggest=(), both_low=())
+    assert chart_alt_text(close, summary.labels, "en_GB") == (
+        "The two sides' scores are close. Every score is in the table below.")
+    assert len(summary.ratings[0].chart_description) > 2 * len(text)
+    docx_bytes = render_docx(dataclasses.replace(summary, ratings=(block,)))
+    descr = read(docx_bytes).element.body.xpath(".//wp:docPr")[0].get("descr")
+    assert descr == text
+
+
+def test_agreed_actions_in_bold_as_in_the_pdf(plain: tuple[Summary, bytes]) -> None:
+    summary, data = plain
+    document = read(data)
+    table = next(t for t in document.tables
+                 if t.rows[0].cells[0].text == summary.labels["action"]
+                 and len(t.rows) == len(summary.actions) + 1)
+    for row, action in zip(table.rows[1:], summary.actions, strict=True):
+        first = row.cells[0].paragraphs[0]
+        assert first.text == action.what
+        assert all(run.style.name == "Strong" for run in first.runs)
+        assert all(run.style.name != "Strong" for p in row.cells[0].paragraphs[1:]
+                   for run in p.runs if p.text.startswith("First step"))

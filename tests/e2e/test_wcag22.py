@@ -1,0 +1,395 @@
+"""The WCAG 2.2 criteria axe cannot test, tested in the browser (issue 18):
+
+- 2.4.11 focus not obscured: at every Tab stop on the pages with sticky or fixed parts, the
+  focused element is not covered by them at all (stricter than AA's "not entirely");
+- 2.5.8 target size: every control on the phone's pages is at least 24 × 24 CSS pixels, or
+  its 24-pixel circle touches no other target (links inside a sentence are exempt);
+- 1.4.10 reflow at 320 CSS pixels: the page never scrolls sideways; only data tables do, each
+  inside a named, focusable region;
+- 2.4.3 focus order: no positive tabindex, every Tab stop can be seen, and on the phone (one
+  column) focus moves down the page;
+- 1.4.12 text spacing: with the bookmarklet's values (line height 1.5, paragraphs 2em apart,
+  letters 0.12em, words 0.16em) no text is clipped and nothing scrolls sideways.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e import flows
+from tests.e2e.harness import PHONE, Harness
+
+pytestmark = pytest.mark.e2e
+
+NARROW = {"width": 320, "height": 640}
+
+# Every element that takes part in sequential focus navigation, as the browser sees it.
+TAB_STOPS_JS = """() => [...document.querySelectorAll(
+  'a[href], button, input, select, textarea, summary, [tabindex]')]
+  .filter(el => el.tabIndex >= 0 && !el.disabled && el.type !== 'hidden'
+          && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden')
+  .length"""
+
+# The focused element's box, and the boxes of the sticky or fixed things drawn over the page.
+COVER_JS = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const r = el.getBoundingClientRect();
+  const covers = [];
+  for (const node of document.querySelectorAll('body *')) {
+    const s = getComputedStyle(node);
+    if ((s.position !== 'sticky' && s.position !== 'fixed') || node.contains(el)) continue;
+    const c = node.getBoundingClientRect();
+    if (c.width === 0 || c.height === 0 || s.visibility === 'hidden') continue;
+    const x = Math.max(0, Math.min(r.right, c.right) - Math.max(r.left, c.left));
+    const y = Math.max(0, Math.min(r.bottom, c.bottom) - Math.max(r.top, c.top));
+    if (x * y > 0) covers.push({cover: node.className || node.tagName, area: x * y,
+                                whole: r.width * r.height, text: node.innerText.slice(0, 40)});
+  }
+  return {what: el.outerHTML.slice(0, 120), covers: covers};
+}"""
+
+TARGETS_JS = """() => {
+  const sel = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]';
+  const all = [...document.querySelectorAll(sel)].filter(el => el.getClientRects().length > 0
+      && getComputedStyle(el).visibility !== 'hidden');
+  // a radio or checkbox is drawn with its label: the label is the target
+  const boxOf = el => {
+    let r = el.getBoundingClientRect();
+    const label = el.labels && el.labels[0];
+    if (label && (el.type === 'radio' || el.type === 'checkbox')) {
+      const l = label.getBoundingClientRect();
+      r = {left: Math.min(r.left, l.left), top: Math.min(r.top, l.top),
+           right: Math.max(r.right, l.right), bottom: Math.max(r.bottom, l.bottom)};
+    }
+    return {left: r.left + scrollX, top: r.top + scrollY, right: r.right + scrollX,
+            bottom: r.bottom + scrollY};
+  };
+  const inSentence = el => {
+    if (el.tagName !== 'A') return false;
+    const block = el.closest('p, li, dd, td, th');
+    return !!block && block.innerText.trim().length > el.innerText.trim().length + 3;
+  };
+  const boxes = all.map(boxOf);
+  const small = [];
+  all.forEach((el, i) => {
+    const b = boxes[i];
+    const w = b.right - b.left, h = b.bottom - b.top;
+    if ((w >= 24 && h >= 24) || inSentence(el) || el.closest('.visually-hidden')) return;
+    // the spacing exception: a 24px circle on its centre meets no other target or circle
+    const cx = (b.left + b.right) / 2, cy = (b.top + b.bottom) / 2;
+    const clash = boxes.some((o, j) => {
+      if (j === i || all[j].contains(el) || el.contains(all[j])) return false;
+      const nx = Math.max(o.left, Math.min(cx, o.right)), ny = Math.max(o.top, Math.min(cy, o.bottom));
+      const ow = o.right - o.left, oh = o.bottom - o.top;
+      const ocx = (o.left + o.right) / 2, ocy = (o.top + o.bottom) / 2;
+      const otherSmall = ow < 24 || oh < 24;
+      return Math.hypot(cx - nx, cy - ny) < 12
+          || (otherSmall && Math.hypot(cx - ocx, cy - ocy) < 24);
+    });
+    if (clash) small.push(el.outerHTML.slice(0, 100) + ` ${Math.round(w)}×${Math.round(h)}`);
+  });
+  return small;
+}"""
+
+REFLOW_JS = """() => {
+  const page = document.documentElement;
+  const wide = [...document.querySelectorAll('table')].map(t => {
+    const region = t.closest('[role=region]');
+    const name = region && (region.getAttribute('aria-label')
+      || (region.getAttribute('aria-labelledby') || '').split(' ')
+         .map(id => (document.getElementById(id) || {}).textContent || '').join(' ').trim());
+    return {table: (t.className || 'table') + ' ' + (t.caption ? t.caption.textContent.trim() : ''),
+            region: !!region, named: !!name, focusable: !!region && region.tabIndex === 0,
+            scrolls: !!region && ['auto', 'scroll'].includes(getComputedStyle(region).overflowX),
+            fits: !region || region.getBoundingClientRect().right <= page.clientWidth + 1};
+  });
+  return {scrollWidth: page.scrollWidth, clientWidth: page.clientWidth, tables: wide};
+}"""
+
+# What spills out sideways, for the message when the page does.
+WIDE_JS = """() => [...document.querySelectorAll('body *')]
+  .filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1
+          && !el.closest('[role=region] table'))
+  .slice(0, 8).map(el => el.tagName.toLowerCase() + '.' + [...el.classList].join('.')
+                   + ' ' + Math.round(el.getBoundingClientRect().right) + ' px')"""
+
+SPACING_CSS = """* { line-height: 1.5 !important; letter-spacing: 0.12em !important;
+  word-spacing: 0.16em !important; }
+p { margin-bottom: 2em !important; }"""
+
+CLIPPED_JS = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (!el.innerText || !el.innerText.trim() || el.closest('.visually-hidden')) continue;
+    if (el.getClientRects().length === 0) continue;
+    const s = getComputedStyle(el);
+    const clipsX = ['hidden', 'clip'].includes(s.overflowX);
+    const clipsY = ['hidden', 'clip'].includes(s.overflowY);
+    if ((clipsX && el.scrollWidth > el.clientWidth + 1)
+        || (clipsY && el.scrollHeight > el.clientHeight + 1)
+        || (s.textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth + 1))
+      out.push(el.outerHTML.slice(0, 100));
+  }
+  return out;
+}"""
+
+
+def tab_through(page: Page, limit: int = 120, key: str = "Tab") -> list[dict[str, Any]]:
+    """Press Tab from the top of the page (Shift+Tab from the bottom) until focus comes back
+    round (or `limit`), and return what covered the focused element at each stop."""
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); "
+                  "window.scrollTo(0, 0); }")
+    if key != "Tab":  # start beyond the last stop, at the foot of the page
+        page.evaluate("() => { const end = document.createElement('span'); end.tabIndex = -1;"
+                      " document.body.append(end); end.focus(); end.remove();"
+                      " window.scrollTo(0, document.documentElement.scrollHeight); }")
+    stops, seen = [], set()
+    for _ in range(limit):
+        page.keyboard.press(key)
+        found = page.evaluate(COVER_JS)
+        if found is None:
+            break
+        which = page.evaluate("() => { const el = document.activeElement;"
+                              " return el.id || el.outerHTML.slice(0, 200); }")
+        if which in seen:
+            break
+        seen.add(which)
+        stops.append(found)
+    return stops
+
+
+def assert_focus_never_covered(page: Page, name: str) -> int:
+    """Forwards with Tab (sticky parts at the foot matter) and back with Shift+Tab (those at
+    the top do)."""
+    counted = 0
+    for key in ("Tab", "Shift+Tab"):
+        stops = tab_through(page, key=key)
+        covered = [s for s in stops if s["covers"]]
+        assert covered == [], f"{name}: focus under a sticky part at {len(covered)} of " \
+                              f"{len(stops)} stops ({key}): {covered[:3]}"
+        counted = max(counted, len(stops))
+    return counted
+
+
+def assert_targets_big_enough(page: Page, name: str) -> None:
+    assert page.evaluate(TARGETS_JS) == [], name
+
+
+def assert_reflows(page: Page, name: str) -> list[dict[str, Any]]:
+    found = page.evaluate(REFLOW_JS)
+    assert found["scrollWidth"] <= found["clientWidth"], f"{name}: the page scrolls sideways " \
+        f"({found['scrollWidth']} px in {found['clientWidth']}): {page.evaluate(WIDE_JS)}"
+    for table in found["tables"]:
+        assert table["region"] and table["named"] and table["focusable"] and table["scrolls"] \
+            and table["fits"], f"{name}: {table}"
+    return found["tables"]
+
+
+def assert_focus_order(page: Page, name: str, one_column: bool) -> None:
+    assert page.evaluate("() => [...document.querySelectorAll('[tabindex]')]"
+                         ".filter(el => el.tabIndex > 0).length") == 0, name
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); "
+                  "window.scrollTo(0, 0); }")
+    last_top, seen = None, set()
+    for _ in range(120):
+        page.keyboard.press("Tab")
+        box = page.evaluate("""() => { const el = document.activeElement;
+            if (!el || el === document.body) return null;
+            const r = el.getBoundingClientRect();
+            return {key: el.id || el.outerHTML.slice(0, 200), top: r.top + scrollY,
+                    w: r.width, h: r.height, what: el.outerHTML.slice(0, 80),
+                    shown: r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth}; }""")
+        if box is None or box["key"] in seen:
+            break
+        seen.add(box["key"])
+        assert box["w"] > 0 and box["h"] > 0 and box["shown"], f"{name}: {box['what']}"
+        if one_column and last_top is not None:
+            assert box["top"] >= last_top - 4, f"{name}: focus went back up to {box['what']}"
+        last_top = box["top"]
+    assert len(seen) >= 2, name
+
+
+def assert_text_spacing(page: Page, name: str) -> None:
+    # a constructed style sheet: the pages' Content-Security-Policy refuses a <style> element
+    page.evaluate("css => { const sheet = new CSSStyleSheet(); sheet.replaceSync(css);"
+                  " document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet]; }",
+                  SPACING_CSS)
+    assert page.evaluate("() => getComputedStyle(document.body).wordSpacing") != "0px"
+    assert page.evaluate(CLIPPED_JS) == [], name
+    width = page.evaluate("() => [document.documentElement.scrollWidth,"
+                          " document.documentElement.clientWidth]")
+    assert width[0] <= width[1], f"{name}: {width}"
+
+
+# --- set-up ---------------------------------------------------------------------------------
+
+
+def phone_with_both_sides(e2e: Harness, viewport: dict[str, int] = PHONE) -> tuple[Page, Any]:
+    """A live conversation; Pat joins on a phone and rates; the other side's scores are in
+    and shared, so Pat's scores page has the both-sides table too."""
+    from convo.extensions import db
+    from convo.models import Conversation
+    from convo.ratings import service as ratings
+
+    owner = e2e.facilitator("Wren Wcag")
+    conversation_id, code = e2e.conversation(owner)
+    pat = e2e.page("phone: Pat (WCAG 2.2)", viewport, phone=True)
+    flows.join(e2e, pat, code, "Pat Okafor")
+    alex = e2e.page("phone: Alex (WCAG 2.2)", PHONE, phone=True)
+    flows.join(e2e, alex, code, "Dr Alex Moore")
+    for phone, score in ((alex, "4"), (pat, "2")):
+        phone.goto("/p/ratings")
+        for fieldset in phone.locator("fieldset.rate").filter(has=phone.locator(".scale")).all():
+            fieldset.get_by_role("radio", name=re.compile(rf"^{score}\b")).check()
+        phone.get_by_role("button", name="Save my scores").click()
+        expect(phone.locator("[data-save-status]")).to_have_text("Saved.")
+    with e2e.server.app.app_context():
+        ratings.reveal(db.session.get(Conversation, conversation_id), True)
+        db.session.commit()
+    return pat, (owner, conversation_id, code)
+
+
+def test_focus_is_never_under_the_saved_bar_on_the_phones_scores(e2e: Harness) -> None:
+    pat, _ = phone_with_both_sides(e2e)
+    pat.goto("/p/ratings")
+    pat.locator("fieldset.rate").first.get_by_role("radio", name=re.compile(r"^3\b")).check()
+    expect(pat.locator("[data-save-status]")).to_have_text("Saved.")  # the bar is showing
+    stops = assert_focus_never_covered(pat, "phone: scores, Saved. bar showing")
+    assert stops >= 10
+    e2e.check(pat, "phone: scores, focus clear of the Saved. bar")
+
+
+def test_phone_pages_targets_reflow_order_and_spacing(e2e: Harness) -> None:
+    pat, (owner, conversation_id, code) = phone_with_both_sides(e2e)
+    pat.goto("/p")
+    pat.get_by_role("textbox", name="Your point").fill("The bus to the hub stops on Sundays")
+    pat.get_by_role("radio", name="A challenge").check()
+    pat.get_by_role("button", name="Add my point").click()
+    expect(pat.locator("#my-items")).to_contain_text("stops on Sundays")
+    edit_url = pat.locator("#my-items a[href*='/p/items/']").first.get_attribute("href")
+    pages = {"phone: following": "/p", "phone: scores and both sides": "/p/ratings",
+             "phone: change a point": edit_url, "phone: the summary": "/p/summary"}
+    for name, url in pages.items():
+        response = pat.goto(url)
+        assert response is not None and response.status == 200, (name, url)
+        e2e.check(pat, name)
+        assert_targets_big_enough(pat, name)
+        assert_focus_order(pat, name, one_column=True)
+        assert_focus_never_covered(pat, name)
+    # no connection: the sticky bar at the top says so, and focus stays clear of it too
+    pat.goto("/p")
+    pat.context.set_offline(True)
+    expect(pat.locator("#connection")).to_be_visible()
+    stops = assert_focus_never_covered(pat, "phone: following, no connection")
+    assert stops >= 5
+    pat.evaluate("() => { document.activeElement.blur(); window.scrollTo(0, 0); }")
+    e2e.check(pat, "phone: no connection, focus clear of the bar")
+    pat.context.set_offline(False)
+    expect(pat.locator("#connection")).to_be_hidden()
+
+    # before joining: the join and "who are you" pages
+    fresh = e2e.page("phone: joining (WCAG 2.2)", PHONE, phone=True)
+    fresh.goto("/join")
+    assert_targets_big_enough(fresh, "phone: join")
+    assert_focus_order(fresh, "phone: join", one_column=True)
+    fresh.get_by_label("Join code").fill(code.lower().replace("-", ""))
+    fresh.get_by_role("button", name="Join").click()
+    expect(fresh.get_by_role("heading", level=1)).to_have_text("Who are you?")
+    assert_targets_big_enough(fresh, "phone: who are you")
+    assert_focus_order(fresh, "phone: who are you", one_column=True)
+
+    # reflow at 320 px, and text spacing, on the same pages
+    narrow = e2e.page("phone at 320 px (WCAG 2.2)", NARROW, phone=True,
+                      storage_state=pat.context.storage_state())
+    for name, url in pages.items():
+        narrow.goto(url)
+        tables = assert_reflows(narrow, name + " at 320 px")
+        if url == "/p/ratings":
+            assert tables, "the both-sides table is on the page"
+            narrow.locator("#both-sides").scroll_into_view_if_needed()
+            e2e.check(narrow, "phone at 320 px: both sides' scores, only the table scrolls")
+        assert_text_spacing(narrow, name + " with wider text spacing")
+
+
+def test_facilitator_pages_reflow_at_320_and_keep_a_sensible_focus_order(e2e: Harness) -> None:
+    owner = e2e.facilitator("Reflow Admin")
+    with e2e.server.app.app_context():
+        from convo.extensions import db
+        from convo.models import Facilitator
+        person = db.session.get(Facilitator, owner.id)
+        person.is_admin = True
+        db.session.commit()
+    conversation_id, code = e2e.conversation(owner)
+    page = e2e.page("facilitator at 320 px (WCAG 2.2)", NARROW)
+    flows.sign_in(e2e, page, owner)
+    with e2e.server.app.app_context():
+        from convo.conversations import capture
+        from convo.extensions import db
+        from convo.models import Conversation
+        conversation = db.session.get(Conversation, conversation_id)
+        partnership_id = conversation.partnership_id
+        for n, text in enumerate(("Share the health survey with every household on the estate",
+                                  "Book the hall for the March drop-in")):
+            capture.add(conversation, client_id=f"wcag-{n}", text=text, kind="action",
+                        raised_by="both", stage_id=None, question_id=None,
+                        author=capture.Author(facilitator_id=owner.id))
+        db.session.commit()
+    pages = {
+        "conversations list": "/conversations",
+        "admin: facilitators": "/admin/facilitators",
+        "partnerships list": "/partnerships",
+        "partnership: map table": f"/partnerships/{partnership_id}",
+        "partnership: action tracker": f"/partnerships/{partnership_id}/actions",
+    }
+    for name, url in pages.items():
+        response = page.goto(url)
+        assert response is not None and response.status == 200, (name, url)
+        tables = assert_reflows(page, name)
+        assert tables, f"{name}: a data table to scroll"
+        assert_text_spacing(page, name + " with wider text spacing")
+        e2e.check(page, f"{name} at 320 px")
+    wide = e2e.page("facilitator: focus order (WCAG 2.2)",
+                    storage_state=page.context.storage_state())
+    for name, url in (("console", f"/conversations/{conversation_id}/console"),
+                      ("summary", f"/c/{conversation_id}/summary")):
+        response = wide.goto(url)
+        assert response is not None and response.status == 200, url
+        assert_focus_order(wide, name, one_column=False)
+        if name == "summary":  # the fixed "Saved." box shows once something is saved
+            wide.locator('textarea[form="writing-form"]').first.fill("Both sides came with open minds.")
+            expect(wide.locator("#writing-form [data-save-status]")).to_have_text("Saved.")
+        assert_focus_never_covered(wide, name)
+        e2e.check(wide, f"{name}: after tabbing through")
+        assert_text_spacing(wide, name + " with wider text spacing")
+
+
+def test_the_checks_find_what_they_look_for(e2e: Harness) -> None:
+    """Each check on a page made to fail it, so a check that can't fail doesn't pass."""
+    page = e2e.page("made to fail (WCAG 2.2)", NARROW)
+    page.set_content("""<!doctype html><html lang="en"><title>x</title><body style="margin:0">
+      <p><a href="#a">A link inside a sentence is exempt from the target size</a> here.</p>
+      <button id="tiny1" style="width:10px;height:10px;padding:0;border:0"></button><button
+       id="tiny2" style="width:10px;height:10px;padding:0;border:0"></button>
+      <table><tr><td style="white-space:nowrap">A table far wider than three hundred and twenty
+        pixels, with no region round it at all</td></tr></table>
+      <p style="height:1.2em;overflow:hidden">Words that will not fit once the spacing grows
+        wider and the lines get taller than the box lets them be, so they are cut off.</p>
+      <button style="position:fixed;bottom:0;left:0;width:100%;height:200px">Bar</button>
+      <input id="under" style="position:absolute;top:560px">
+    </body></html>""")
+    small = page.evaluate(TARGETS_JS)
+    assert len(small) == 2 and "tiny1" in small[0] and "tiny2" in small[1]
+    found = page.evaluate(REFLOW_JS)
+    assert found["scrollWidth"] > found["clientWidth"]
+    assert found["tables"] == [{"table": "table ", "region": False, "named": False,
+                                "focusable": False, "scrolls": False, "fits": True}]
+    page.evaluate("css => { const sheet = new CSSStyleSheet(); sheet.replaceSync(css);"
+                  " document.adoptedStyleSheets = [sheet]; }", SPACING_CSS)
+    assert any("overflow:hidden" in html for html in page.evaluate(CLIPPED_JS))
+    page.focus("#under")
+    assert page.evaluate(COVER_JS)["covers"], "the fixed bar covers the field"
