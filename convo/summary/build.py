@@ -136,7 +136,7 @@ def draft_of(conversation: Conversation) -> SummaryDraft:
     draft = db.session.scalar(select(SummaryDraft).where(
         SummaryDraft.conversation_id == conversation.id))
     return draft or SummaryDraft(conversation_id=conversation.id, introduction="", closing="",
-                                 narratives="{}", change_note="")
+                                 narratives="{}", change_note="", appendix="asked")
 
 
 def narratives_of(draft: SummaryDraft) -> dict[str, str]:

@@ -46,7 +46,7 @@ def draft_for(conversation: Conversation) -> SummaryDraft:
         SummaryDraft.conversation_id == conversation.id))
     if draft is None:
         draft = SummaryDraft(conversation_id=conversation.id, introduction="", closing="",
-                             narratives="{}", change_note="")
+                             narratives="{}", change_note="", appendix="asked")
         db.session.add(draft)
         db.session.flush()
     return draft
