@@ -51,14 +51,16 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('summary_draft', schema=None) as batch_op:
+    # recreate='never': SQLite drops the columns in place (3.35+).  Rebuilding the table would
+    # drop the old one, and with foreign keys on that deletes every row hanging off it.
+    with op.batch_alter_table('summary_draft', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('appendix')
 
-    with op.batch_alter_table('conversation_stage', schema=None) as batch_op:
+    with op.batch_alter_table('conversation_stage', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('last_ended_at')
         batch_op.drop_column('first_started_at')
 
-    with op.batch_alter_table('conversation', schema=None) as batch_op:
+    with op.batch_alter_table('conversation', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('screen_item_id')
         batch_op.drop_column('screen_page')
         batch_op.drop_column('timer_version')
