@@ -21,6 +21,7 @@ from convo.live import state, versioning
 from convo.models import Conversation, SummarySend
 from convo.summary import issuing, mail, sending, service
 from convo.summary.build import NARRATIVE_KEYS, build, content_hash, section_key, summary_items
+from convo.summary import build as build_module
 from convo.summary.forms import IssueForm, SendForm
 
 bp = Blueprint("summary", __name__, url_prefix="/c/<int:conversation_id>/summary")
@@ -67,7 +68,8 @@ def _page(conversation: Conversation, status: int = 200, **extra: Any) -> Any:
         "summary/draft.html", conversation=conversation, summary=summary, values=values,
         edit=extra.get("edit") or edits.EditState.of(service.draft_values(conversation)),
         grouped=grouped, errors=extra.get("errors", {}),
-        sections=_section_titles(), **_progress_context(conversation, summary, extra),
+        sections=_section_titles(), appendix_choice=build_module.draft_of(conversation).appendix,
+        **_progress_context(conversation, summary, extra),
     ), status
 
 
@@ -192,6 +194,28 @@ def item(conversation_id: int, item_id: int, action: str) -> Any:
         return jsonify({"ok": True})
     return redirect(url_for("summary.draft", conversation_id=conversation.id,
                             _anchor=f"point-{found.id}"))
+
+
+@bp.post("/appendix")
+@login_required
+def appendix(conversation_id: int) -> Any:
+    """Whether the summary ends with the questions asked and time per stage.  A choice, not
+    words: the last one sent stands (two tabs choosing the same thing agree)."""
+    conversation = _owned(conversation_id)
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    choice = request.form.get("appendix", "")
+    if choice not in ("asked", "none"):
+        if wants_json():
+            return jsonify({"ok": False, "message": _("Choose whether to keep the appendix.")}), 422
+        abort(422)
+    service.set_appendix(conversation, choice, f"facilitator:{current_user.id}")
+    if wants_json():
+        return jsonify({"ok": True, "version": conversation.version})
+    flash(_("The appendix will list the questions you asked.") if choice == "asked"
+          else _("The summary will have no appendix."), "success")
+    return redirect(url_for("summary.draft", conversation_id=conversation.id,
+                            _anchor="appendix"))
 
 
 @bp.post("/approval/<party>")

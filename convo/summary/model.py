@@ -116,6 +116,11 @@ class Approval:
 class AppendixStage:
     title: str
     questions: tuple[str, ...]
+    # Minutes planned for the stage and taken (None in summaries from before they were kept);
+    # the questions the facilitator added on the day are marked in `added`.
+    planned_minutes: int | None = None
+    actual_minutes: int | None = None
+    added: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -171,6 +176,14 @@ class Summary:
     # The parking lot: topics kept to come back to ("To come back to"), or None when there
     # are none (so summaries without any keep the fingerprint they had).
     parked: Section | None = None
+
+    # What is working well: captured strengths, under a heading of their own (None when there
+    # are none, so summaries without any keep their fingerprint).
+    strengths: Section | None = None
+
+    # "asked": the questions asked and the time each stage took; "": the plan's questions (a
+    # conversation from before questions were recorded), or left out (appendix empty).
+    appendix_kind: str = ""
 
     @property
     def language_tag(self) -> str:

@@ -95,6 +95,17 @@ def save_draft(conversation: Conversation, changes: dict[str, str], author_label
     state.bump(conversation)
 
 
+def set_appendix(conversation: Conversation, choice: str, author_label: str) -> None:
+    """Keep the appendix ("asked") or leave it out ("none")."""
+    draft = draft_for(conversation)
+    if draft.appendix != choice:
+        history.keep(conversation.id, "summary_draft", draft.id, "appendix", draft.appendix,
+                     author_label)
+        draft.appendix = choice
+        draft.updated_at = clock.utcnow()
+    state.bump(conversation)
+
+
 def set_in_summary(conversation: Conversation, item: Item, included: bool) -> None:
     item.in_summary = included
     state.bump(conversation)
