@@ -304,11 +304,10 @@ def paged_items(conversation: Conversation, public: Public,
     """The stage's points, a screenful at a time (newest by default), each clipped to what a
     screen holds; or the one point the facilitator opened, in full, a screenful at a time."""
     shown = []
-    for number, item in enumerate(items, start=1):
-        words = public(item.text)
-        text, continues = clip(words)
+    for place, item in enumerate(items, start=1):
+        text, continues = clip(public(item.text))
         shown.append((item, ShownItem(text=text, raised_by=public.raised_by(item.raised_by),
-                                      continues=continues, id=item.id, number=number)))
+                                      continues=continues, id=item.id, number=place)))
     opened_id = conversation.screen_item_id
     opened = next(((item, row) for item, row in shown if item.id == opened_id), None)
     if opened is not None:
@@ -357,9 +356,8 @@ def paged_actions(conversation: Conversation,
                   actions: tuple[ShownAction, ...]) -> tuple[tuple[ShownAction, ...], Paging]:
     clipped = tuple(replace(a, what=clip(a.what)[0] + ("…" if clip(a.what)[1] else ""))
                     for a in actions)
-    costs = [max(_lines(a.what, 40), _lines(a.owner, 18)) + 0.8 + (0.7 if a.commitment
-                                                                   is not None else 0)
-             for a in clipped]
+    costs = [max(_lines(a.what, 40), _lines(a.owner, 18)) + 0.8
+             + (0.7 if a.commitment is not None else 0) for a in clipped]
     ranges = pages_by_cost(costs, ACTION_PAGE_LINES, from_end=False) or [(0, 0)]
     page = _page_index(conversation.screen_page, len(ranges), newest=False)
     start, stop = ranges[page]
@@ -387,12 +385,10 @@ def summary_pages(summary: Any) -> list[SummaryPage]:
         ranges = pages_by_cost(costs, TEXT_PAGE_LINES, from_end=False) or [(0, 0)]
         for n, (start, stop) in enumerate(ranges):
             chunk = entries[start:stop]
+            words = "\n\n".join(e.text for narrative, e in chunk if narrative)
+            points = tuple(e for narrative, e in chunk if not narrative)
             pages.append(SummaryPage(part="section", title=section.title, continued=n > 0,
-                                     section=Section(
-                                         section.key, section.title,
-                                         "\n\n".join(e.text for narrative, e in chunk
-                                                      if narrative),
-                                         tuple(e for narrative, e in chunk if not narrative))))
+                                     section=Section(section.key, section.title, words, points)))
 
     intro = Section("introduction", summary.labels.get("purpose", ""), "\n\n".join(
         part for part in (summary.introduction, summary.purpose) if part))

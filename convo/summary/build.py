@@ -55,8 +55,8 @@ STAGE_SECTIONS = {
     "close": "closing",
 }
 NARRATIVE_KEYS = ("purpose", "working_towards", "community", "how_well", "strengths",
-                  "challenges", "opportunities", "actions", "keeping_in_touch", "follow_ups", "parking_lot",
-                  "other")
+                  "challenges", "opportunities", "actions", "keeping_in_touch", "follow_ups",
+                  "parking_lot", "other")
 
 
 def section_titles() -> dict[str, str]:
