@@ -47,11 +47,11 @@ from convo.ratings.compare import Comparison, compare
 # screen of any size holds the same amount; these budgets are in lines of body text, with
 # room to spare, and screen.js shrinks the type a little if a view still would not fit (a
 # 4:3 projector, a browser with toolbars).
-CLIP_CHARACTERS = 240  # a longer point is clipped ("continues…") until opened on the screen
-ITEM_LINE_CHARACTERS = 28  # three columns across the screen
-ITEM_PAGE_LINES = 36
-TEXT_LINE_CHARACTERS = 90  # one column across the screen
-TEXT_PAGE_LINES = 14
+CLIP_CHARACTERS = 200  # a longer point is clipped ("continues…") until opened on the screen
+ITEM_LINE_CHARACTERS = 32  # three columns across the screen
+ITEM_PAGE_LINES = 41
+TEXT_LINE_CHARACTERS = 95  # one column across the screen
+TEXT_PAGE_LINES = 17
 OPEN_PAGE_CHARACTERS = 1100  # a point opened in full, a screenful at a time
 ACTION_PAGE_LINES = 13
 
@@ -381,7 +381,8 @@ def summary_pages(summary: Any) -> list[SummaryPage]:
         for point in section.points:
             entries += [(False, Point(piece, point.raised_by))
                         for piece in split_text(point.text, size)]
-        costs = [_lines(e.text, TEXT_LINE_CHARACTERS) + 0.5 for _n, e in entries]
+        costs = [_lines(e.text + " – " + e.raised_by, TEXT_LINE_CHARACTERS) + 0.4
+                 for _n, e in entries]
         ranges = pages_by_cost(costs, TEXT_PAGE_LINES, from_end=False) or [(0, 0)]
         for n, (start, stop) in enumerate(ranges):
             chunk = entries[start:stop]

@@ -258,7 +258,7 @@ def test_a_whole_conversation_with_a_health_agency(e2e: Harness) -> None:
     expect(agreement.locator("[data-save-status]")).to_have_text("Saved.")
 
     # --- close: the facilitator goes on to the summary; phones stop taking points -----------
-    console.get_by_role("button", name="Close the conversation").click()
+    flows.close_conversation(console)
     expect(console).to_have_url(re.compile(rf"/c/{conversation}/summary$"))
     e2e.check(console, "summary: the draft")
     expect(pat.locator(".notice--closed")).to_be_visible()

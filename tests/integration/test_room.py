@@ -50,7 +50,7 @@ def _timer_version(html: str) -> str:
 def _timer(auth: AuthActions, ref: ConversationRef, action: str, seen: str,
            json: bool = True, **extra: Any) -> Any:
     url = f"/conversations/{ref.id}/timer"
-    return auth.post(url, {"action": action, "timer_version": seen, **extra},
+    return auth.post(url, {"timer_action": action, "timer_version": seen, **extra},
                      form_page=f"/conversations/{ref.id}/console",
                      headers=JSON if json else {})
 
@@ -165,7 +165,7 @@ def test_tabs_racing_on_the_timer_add_exactly_what_they_were_told(app, make_conv
                 barrier.wait(timeout=60)
                 response = auth.client.post(
                     f"/conversations/{ref.id}/timer", headers=JSON,
-                    data={"action": "add", "minutes": "5", "timer_version": seen,
+                    data={"timer_action": "add", "minutes": "5", "timer_version": seen,
                           "csrf_token": csrf})
             except threading.BrokenBarrierError:
                 return

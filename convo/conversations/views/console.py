@@ -157,7 +157,8 @@ def timer(conversation_id: int) -> Any:
     is refused with what the timer says now, so "add 5 minutes" twice never adds ten unseen."""
     conversation = owned(conversation_id)
     confirmed()
-    action = request.form.get("action", "")
+    # Not named "action": a form control of that name hides the form's own action.
+    action = request.form.get("timer_action", "")
     if action not in timer_module.ACTIONS:
         return refuse(_("Choose what to do with the timer."), 400)
     seen = _whole_number("timer_version", 0, 10**6)
