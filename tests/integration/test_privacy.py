@@ -197,6 +197,17 @@ def test_nobody_who_asked_not_to_be_named_is_named_anywhere(app: Flask, client, 
     screen_views("while live")
     phone_pages("while live")
 
+    # The run sheet (drawn by the background worker): the people coming, by role if not named.
+    assert auth.post(f"{base}/run-sheet", form_page=f"{base}/run-sheet").status_code == 302
+    assert run_jobs(app) == 1
+    sheet = auth.client.get(f"{base}/run-sheet.pdf")
+    assert sheet.status_code == 200
+    reader = PdfReader(io.BytesIO(sheet.get_data()))
+    sheet.close()
+    outputs["run sheet PDF"] = " ".join(p.extract_text() for p in reader.pages) + str(
+        reader.metadata)
+    assert "Primary Care Network manager" in outputs["run sheet PDF"]
+
     # --- the summary: words, approval, version 1, a correction, version 2, emails -------------
     assert auth.post(f"{base}/close", form_page=console).status_code == 302
     summary = f"/c/{ref.id}/summary"
@@ -239,8 +250,10 @@ def test_nobody_who_asked_not_to_be_named_is_named_anywhere(app: Flask, client, 
 
     # --- read every output back -----------------------------------------------------------------
     exports = Path(app.config["EXPORT_DIR"])
-    files = sorted(p for p in exports.rglob("*") if p.is_file())
+    files = sorted(p for p in exports.rglob("*") if p.is_file() and "run-sheets" not in p.parts)
     assert len(files) == 4
+    for path in exports.rglob("run-sheets/*"):  # read above; named by a fingerprint only
+        _assert_unnamed(f"file name {path.name}", str(path.relative_to(exports)))
     for path in files:
         _assert_unnamed(f"file name {path.name}", str(path.relative_to(exports)))
         if path.suffix == ".pdf":

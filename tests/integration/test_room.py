@@ -481,3 +481,57 @@ def test_a_conversation_from_before_keeps_its_appendix_and_fingerprint(app, make
     assert summary.appendix_kind == ""
     assert sum(len(s.questions) for s in summary.appendix) > 0
     assert all(s.actual_minutes is None and s.added == () for s in summary.appendix)
+
+
+# --- the run sheet ------------------------------------------------------------------------------
+
+
+def test_the_run_sheet_is_drawn_by_the_worker_and_reads_back(app, make_conversation):
+    from tests.documents import pdf_pages, pdf_text
+    from tests.queueing import run_jobs
+
+    ref = make_conversation()
+    with app.app_context():
+        from datetime import datetime, timezone
+
+        conversation = _conversation(app, ref)
+        conversation.starts_at = datetime(2026, 12, 8, 10, 0, tzinfo=timezone.utc)
+        conversation.ground_rules = "One voice at a time. What is said here stays here."
+        _db(app).session.commit()
+        from convo.conversations import service
+
+        plan = service.plan_for(conversation)
+        first, second = plan.included[0], plan.included[1]
+    auth = _console(app, ref)
+    page = f"/conversations/{ref.id}/run-sheet"
+    assert "Make the run sheet" in page_text(auth.client.get(page))
+    assert auth.client.get(f"{page}.pdf").status_code == 302  # not made yet
+    assert auth.post(page, {}).status_code == 302
+    waiting = page_text(auth.client.get(page))
+    assert "Making the run sheet" in waiting and 'http-equiv="refresh"' in waiting
+    assert auth.post(page, {}).status_code == 302  # asked twice: still one job
+    assert run_jobs(app) == 1
+    ready = page_text(auth.client.get(page))
+    assert "Download the run sheet (PDF)" in ready
+    response = auth.client.get(f"{page}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    data = response.get_data()
+    response.close()
+    assert 1 <= pdf_pages(data) <= 2
+    text = " ".join(pdf_text(data).split())
+    assert "Run sheet: Riverside Big Local and" in text
+    assert "10:00–10:" in text  # clock times from the start time (UK time in December)
+    assert first.title in text and second.title in text
+    core = first.core_questions[0].text
+    assert " ".join(core.split())[:40] in text
+    assert "One voice at a time." in text
+    code = ref.join_code
+    assert f"{code[:4]}-{code[4:]}" in text and "/j/" in text
+    # Nobody who asked not to be named is named on it.
+    assert "Jordan" not in text and "Primary Care Network manager" in text
+    # A changed plan needs a new sheet: the old file is not handed out for it.
+    with app.app_context():
+        _conversation(app, ref).ground_rules = "Something new."
+        _db(app).session.commit()
+    assert auth.client.get(f"{page}.pdf").status_code == 302
+    assert "Make the run sheet" in page_text(auth.client.get(page))

@@ -437,3 +437,41 @@ def export_json(conversation_id: int) -> Any:
     response.headers["Content-Disposition"] = (
         f'attachment; filename="conversation-{conversation.id}.json"')
     return response
+
+
+# --- the run sheet ------------------------------------------------------------------------------
+
+
+@bp.route("/conversations/<int:conversation_id>/run-sheet", methods=["GET", "POST"])
+@login_required
+def run_sheet(conversation_id: int) -> Any:
+    """The printable run sheet: asked for here, drawn by the background worker (the page
+    follows it), downloaded once made."""
+    from convo.conversations import runsheet
+
+    conversation = owned(conversation_id)
+    if request.method == "POST":
+        confirmed()
+        found = runsheet.request(conversation)
+        if not found.ready and not found.waiting:
+            flash(_("The run sheet couldn't be asked for just now. Please try again in a "
+                    "moment."), "error")
+        return redirect(url_for("conversations.run_sheet", conversation_id=conversation.id))
+    return render_template("conversations/run_sheet_page.html", conversation=conversation,
+                           sheet=runsheet.status(conversation), confirm=BaseForm())
+
+
+@bp.get("/conversations/<int:conversation_id>/run-sheet.pdf")
+@login_required
+def run_sheet_pdf(conversation_id: int) -> Any:
+    from flask import send_file
+
+    from convo.conversations import runsheet
+
+    conversation = owned(conversation_id)
+    found = runsheet.status(conversation)
+    if not found.ready:  # not made yet, or the plan changed since: the page says so
+        return redirect(url_for("conversations.run_sheet", conversation_id=conversation.id))
+    return send_file(runsheet.path_for(conversation.id, found.fingerprint),
+                     mimetype="application/pdf", as_attachment=True,
+                     download_name=f"run-sheet-{conversation.id}.pdf", max_age=0)
