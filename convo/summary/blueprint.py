@@ -354,8 +354,8 @@ def send(conversation_id: int, number: int) -> Any:
         form.form_errors.append(_("Choose at least one person to send it to."))
         return _page(conversation, 422, send_form=form)
     if not mail.configured():
-        form.form_errors.append(_("Email isn't set up on this server yet (MAIL_HOST and "
-                                  "MAIL_FROM). Download the files and send them yourself."))
+        form.form_errors.append(_("Email isn't set up on this server yet (CONVO_MAIL_HOST "
+                                  "and CONVO_MAIL_FROM). Download the files and send them yourself."))
         return _page(conversation, 422, send_form=form)
     recorded = sending.record(version, recipients, request.form.get("request_key", "")[:64])
     if recorded.queued:

@@ -515,7 +515,13 @@ def test_a_participant_approves_for_their_side_from_their_phone(app, make_conver
     summary_page = phone.get("/p/summary")
     assert summary_page.status_code == 200
     assert "Not yet approved" in page_text(summary_page)
-    assert phone.get("/p/summary/document").status_code == 200
+    # The summary's words are on the approval page itself, before the button (issue 16).
+    html = page_text(summary_page)
+    assert 'id="summary-text"' in html and "Start a conversation about health" in html
+    assert html.index('id="summary-text"') < html.index("Approve on behalf of")
+    moved = phone.get("/p/summary/document")
+    assert moved.status_code == 302 and moved.headers["Location"].endswith(
+        "/p/summary#summary-text")
     token = AuthActions(phone).csrf("/p/summary")
     approved = phone.post("/p/summary/approve", data={"csrf_token": token},
                           follow_redirects=True)

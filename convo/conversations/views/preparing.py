@@ -364,7 +364,34 @@ def plan(conversation_id: int) -> Any:
     values = {s.id: (shown[f"include-{s.id}"], shown[f"minutes-{s.id}"]) for s in running.stages}
     return render_template("conversations/plan.html", conversation=conversation, plan=running,
                            form=form, errors=errors, values=values, edit=state,
-                           minutes_max=MINUTES_MAX), status
+                           minutes_max=MINUTES_MAX, times=_clock_times(conversation, values),
+                           start_minutes=_start_minutes(conversation)), status
+
+
+def _start_minutes(conversation: Conversation) -> int | None:
+    """The start time as minutes after midnight, UK time (None: no start time set)."""
+    if conversation.starts_at is None:
+        return None
+    local = conversation.starts_at.astimezone(ZoneInfo("Europe/London"))
+    return local.hour * 60 + local.minute
+
+
+def _clock_times(conversation: Conversation, values: dict[str, Any]) -> dict[str, str]:
+    """Each used stage's start and end on the clock ("10:00–10:08"), or in minutes from the
+    start when no start time is set ("0:00–0:08"); the page's script keeps them up to date as
+    minutes are typed."""
+    start = _start_minutes(conversation) or 0
+    times: dict[str, str] = {}
+    for stage_id, (included, minutes) in values.items():
+        raw = str(minutes)
+        if not included or not raw.isdigit():
+            times[stage_id] = ""
+            continue
+        end = start + int(raw)
+        times[stage_id] = (f"{start // 60 % 24:d}:{start % 60:02d}–"
+                           f"{end // 60 % 24:d}:{end % 60:02d}")
+        start = end
+    return times
 
 
 @bp.post("/conversations/<int:conversation_id>/follow-up")
