@@ -2,8 +2,8 @@
 score given) and 40 conversations — 20 with one council (so its history holds 20 conversations'
 scores), the others spread over the map — each revealed, eight criteria scored by both sides,
 with three actions each.  Then the load generator asks, one request at a time, for the map,
-the council's history and the action tracker.  The map's PDF is timed in process (it is made
-in the request: see README, "Between conversations")."""
+the council's history and the action tracker.  The map's PDF is timed in process: it is the
+work the background worker does for *The map as PDF* (convo/partnerships/printing.py)."""
 
 from __future__ import annotations
 

@@ -134,3 +134,15 @@ def wait_for(condition: Any, timeout: float = 30, interval: float = 0.1,
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {message}")
         time.sleep(interval)
+
+
+def map_file(app: Flask, auth: Any, partnership_id: int, kind: str) -> Any:
+    """The relationship map's PDF or Word file as a facilitator gets it: asked for on its page,
+    made by the worker (run here), then downloaded from the same address."""
+    page = f"/partnerships/{partnership_id}/map.{kind}"
+    asked = auth.post(page, form_page="/account")
+    assert asked.status_code == 303, asked.status_code
+    run_jobs(app)
+    response = auth.client.get(page)
+    assert response.status_code == 200 and response.mimetype != "text/html", page
+    return response

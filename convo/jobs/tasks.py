@@ -8,10 +8,12 @@
                      REMINDER_SCAN_MINUTES, a periodic task)
     reminders.send   send one reminder                        convo/reminders/sending.py
     calendar.send    send one calendar invitation             convo/reminders/calendar.py
+    map.print        make the relationship map's PDF or Word  convo/partnerships/printing.py
 """
 
 from __future__ import annotations
 
 from convo.conversations import deleting, runsheet  # noqa: F401
+from convo.partnerships import printing  # noqa: F401
 from convo.reminders import calendar, sending as reminder_sending  # noqa: F401
 from convo.summary import issuing, sending  # noqa: F401

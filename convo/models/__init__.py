@@ -5,7 +5,7 @@ from convo.models.conversation import (AddedQuestion, AskedQuestion, Conversatio
                                        ConversationStage, Device, Participant)
 from convo.models.facilitator import AccountToken, Facilitator, FacilitatorSession
 from convo.models.history import TextRevision
-from convo.models.partnership import (MapScore, Partnership, PartnershipFacilitator,
+from convo.models.partnership import (MapPrint, MapScore, Partnership, PartnershipFacilitator,
                                       PartnershipRevision, Relationship)
 from convo.models.rating import Rating, RelationshipChoice
 from convo.models.queue import QueueWorker
@@ -19,7 +19,7 @@ __all__ = [
     "AccountToken", "ActionUpdate", "AddedQuestion", "AskedQuestion", "CalendarInvite",
     "Conversation",
     "ConversationStage", "Device", "Facilitator", "FacilitatorSession", "Item", "ItemRevision",
-    "JoinGuesses", "MapScore", "Participant", "Partnership", "PartnershipFacilitator",
+    "JoinGuesses", "MapPrint", "MapScore", "Participant", "Partnership", "PartnershipFacilitator",
     "PartnershipRevision", "QuestionSetSnapshot", "QueueWorker", "Rating", "Relationship",
     "RelationshipChoice", "ReminderLink", "ReminderOptOut", "ReminderSend", "SummaryApproval",
     "SummaryDraft", "SummaryIssue", "SummarySend", "SummaryVersion", "TextRevision", "Throttle",

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+from sqlalchemy import (Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text,
+                        UniqueConstraint,
                         false, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -162,3 +163,35 @@ class PartnershipRevision(db.Model):
 
     def __repr__(self) -> str:
         return f"<PartnershipRevision {self.record}/{self.record_id}.{self.field}>"
+
+
+class MapPrint(db.Model):
+    """The map as a PDF or a Word file, made by the background worker (rendering takes a second
+    or more for a large map, too long for a request).
+
+    One row per partnership and kind, so double clicks and two tabs make one file: pending,
+    then working, then done (with the file) or failed (with the cause; trying again sets it back
+    to pending).  `content_hash` says which state of the map the file shows: when the map has
+    changed since, the page offers a fresh copy instead of the old one."""
+
+    __tablename__ = "map_print"
+    __table_args__ = (UniqueConstraint("partnership_id", "kind", name="uq_map_print_kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnership.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # pdf docx
+    locale: Mapped[str] = mapped_column(String(16))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending working done failed
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    error: Mapped[str | None] = mapped_column(Text)
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("facilitator.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<MapPrint {self.kind} {self.status} of partnership {self.partnership_id}>"

@@ -15,8 +15,8 @@ from datetime import date, datetime
 from typing import Any
 
 from babel.dates import format_date
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
-                   url_for)
+from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template,
+                   request, url_for)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -217,6 +217,29 @@ def add_facilitator(partnership_id: int) -> Any:
     return _map_page(partnership, 422, facilitator_form=form)
 
 
+@bp.post("/partnerships/<int:partnership_id>/facilitators/<int:facilitator_id>/remove")
+@login_required
+def remove_facilitator(partnership_id: int, facilitator_id: int) -> Any:
+    """A co-facilitator no longer needed (or oneself, leaving): they stop seeing the
+    partnership.  Whoever runs conversations in it keeps seeing it."""
+    partnership = owned(partnership_id)
+    confirmed()
+    person = db.session.get(Facilitator, facilitator_id)
+    if person is None:
+        abort(404)
+    if not service.revoke(partnership, facilitator_id):
+        flash(_("%(name)s runs conversations with this partnership, so they keep seeing it. "
+                "Their conversations would have to be deleted first.", name=person.name),
+              "error")
+    elif facilitator_id == current_user.id:
+        flash(_("You no longer see %(partnership)s.", partnership=partnership.name), "success")
+        return redirect(url_for("partnerships.index"))
+    else:
+        flash(_("%(name)s no longer sees this partnership.", name=person.name), "success")
+    return redirect(url_for("partnerships.show", partnership_id=partnership.id,
+                            _anchor="facilitators"))
+
+
 # --- the map ------------------------------------------------------------------------------
 
 
@@ -226,7 +249,9 @@ def _map_page(partnership: Partnership, status: int = 200, **extra: Any) -> Any:
                              _locale())
     return render_template(
         "partnerships/show.html", partnership=partnership, view=view, svg=svg,
-        facilitators=service.facilitators_of(partnership),
+        people=service.people_of(partnership, current_user),
+        facilitators=[(person, role, service.runs_conversations(partnership, person.id))
+                      for person, role in service.facilitators_of(partnership)],
         facilitator_form=extra.get("facilitator_form") or CoFacilitatorForm(formdata=None),
         conversations=list(db.session.scalars(select(Conversation).where(
             Conversation.partnership_id == partnership.id).order_by(
@@ -581,21 +606,62 @@ def delete(partnership_id: int) -> Any:
 # --- the map to print, and the export -------------------------------------------------------
 
 
+MAP_FILES = {"pdf": "application/pdf",
+             "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+def _map_print_state(partnership: Partnership, kind: str) -> tuple[str, Any]:
+    """How the map's file stands for this visitor's language: "ready" (made, and the map
+    unchanged since), "pending", "working", "failed", "stale" (made from an earlier map) or
+    "none"; and the row."""
+    from convo.partnerships import printing
+
+    row = printing.find(partnership, kind)
+    if row is None:
+        return "none", None
+    if not printing.is_current(row, partnership, _locale()):
+        return ("working" if row.status == "working" else "stale"), row
+    return ("ready" if row.status == "done" else row.status), row
+
+
 @bp.get("/partnerships/<int:partnership_id>/map.<any(pdf, docx):kind>")
 @login_required
 def map_document(partnership_id: int, kind: str) -> Any:
-    """The map as PDF or Word (people who asked not to be named by role: it leaves convo)."""
-    from convo.partnerships import documents
+    """The map as PDF or Word (people who asked not to be named by role: it leaves convo),
+    once the worker has made it; until then, how far it has got."""
+    from convo.jobs import status as jobs_status
 
     partnership = owned(partnership_id)
-    document = documents.build(partnership, _locale())
-    if kind == "pdf":
-        body, mimetype = documents.render_pdf(document), "application/pdf"
-    else:
-        body, mimetype = documents.render_docx(document), (
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    return _attachment(body, mimetype, f"relationship-map-{partnership.id}.{kind}")
+    state, row = _map_print_state(partnership, kind)
+    if state == "ready":
+        return _attachment(row.body, MAP_FILES[kind], f"relationship-map-{partnership.id}.{kind}")
+    return render_template("partnerships/map_print.html", partnership=partnership, kind=kind,
+                           state=state, row=row, worker=jobs_status.worker_status())
 
+
+@bp.get("/partnerships/<int:partnership_id>/map.<any(pdf, docx):kind>/state")
+@login_required
+def map_document_state(partnership_id: int, kind: str) -> Any:
+    """For the page's script: how the file stands, as JSON (never the file itself)."""
+    partnership = owned(partnership_id)
+    state, _row = _map_print_state(partnership, kind)
+    response = jsonify(state=state)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/partnerships/<int:partnership_id>/map.<any(pdf, docx):kind>")
+@login_required
+def request_map_document(partnership_id: int, kind: str) -> Any:
+    """Ask the worker for the file showing the map as it is now (a second click, or a second
+    tab, finds the first request)."""
+    from convo.partnerships import printing
+
+    partnership = owned(partnership_id)
+    confirmed()
+    printing.request(partnership, kind, current_user, _locale())
+    return redirect(url_for("partnerships.map_document", partnership_id=partnership.id,
+                            kind=kind), 303)
 
 
 @bp.get("/partnerships/<int:partnership_id>/export.json")

@@ -224,6 +224,7 @@ def map_svg(view: MapView, title: str, locale: str = "en_GB",
                               anchor="middle", kind="partnership"))
     # The agencies, evenly around, each at its distance.
     with_names = len(view.rows) <= NAMES_UP_TO
+    left, far = 0.0, float(SIZE)  # how far the drawing reaches, left and right
     count = max(len(view.rows), 1)
     for index, row in enumerate(view.rows):
         # Half a step round from the top, where the rings' numbers are.
@@ -242,6 +243,11 @@ def map_svg(view: MapView, title: str, locale: str = "en_GB",
             right = math.cos(angle) >= -0.05
             nx = x + (MARK + 14 if right else -(MARK + 14))
             ny = y - (len(name) - 1) * NAME_LINE / 2 + 7
+            # The names of agencies on the outer rings reach past the square: the picture
+            # widens to hold them (it never cuts a name off).
+            widest = max(text_width(line, NAME_SIZE) for line in name) + 8
+            left = min(left, nx - widest if not right else left)
+            far = max(far, nx + widest if right else far)
             for n, line in enumerate(name):
                 content = isolate(line) if n < len(name) - (1 if row.focus else 0) else line
                 parts.append(svg_text(nx, ny + n * NAME_LINE, content, size=NAME_SIZE,
@@ -257,6 +263,7 @@ def map_svg(view: MapView, title: str, locale: str = "en_GB",
     for type_id, label in key:
         parts.append(_mark(x + MARK, y + MARK, type_id or None, None, ""))
         parts.append(svg_text(x + 2 * MARK + 12, y + MARK + 8, label, size=LEGEND_SIZE))
+        far = max(far, x + 2 * MARK + 20 + text_width(label, LEGEND_SIZE))
         x += 2 * MARK + 40 + text_width(label, LEGEND_SIZE)
     y += 2 * MARK + 24
     x = 30.0
@@ -270,6 +277,7 @@ def map_svg(view: MapView, title: str, locale: str = "en_GB",
                  f'stroke-dasharray="10 8"/>')
     parts.append(svg_text(x + 60, y + MARK + 17, _("Outer ring: not rated yet"),
                           size=LEGEND_SIZE))
+    far = max(far, x + 68 + text_width(_("Outer ring: not rated yet"), LEGEND_SIZE))
     y += 2 * MARK + 56
     parts.append(svg_text(30, y, _("Nearer the centre: rated higher on your criteria (1 to 5)."),
                           size=LEGEND_SIZE, fill=MUTED))
@@ -278,10 +286,12 @@ def map_svg(view: MapView, title: str, locale: str = "en_GB",
                               size=LEGEND_SIZE, fill=MUTED))
         y += 30
     height = y + 24
+    left, width = math.floor(left), math.ceil(far) - math.floor(left)
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="relationship-map" role="img" '
-            f'width="{SIZE}" height="{height:.0f}" viewBox="0 0 {SIZE} {height:.0f}" '
+            f'width="{width}" height="{height:.0f}" '
+            f'viewBox="{left} 0 {width} {height:.0f}" '
             f'aria-labelledby="map-title map-desc">'
             f'<title id="map-title">{escape_text(title)}</title>'
             f'<desc id="map-desc">{escape_text(describe(view, locale))}</desc>'
-            f'<rect width="{SIZE}" height="{height:.0f}" fill="#ffffff"/>')
+            f'<rect x="{left}" width="{width}" height="{height:.0f}" fill="#ffffff"/>')
     return Markup(head + "".join(parts) + "</svg>")

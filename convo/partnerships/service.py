@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from convo.core import clock, storage
@@ -102,6 +102,69 @@ def grant(partnership: Partnership, facilitator_id: int, role: str = "lead") -> 
                                                   added_at=clock.utcnow()))
     except IntegrityError:  # granted by another request at the same moment
         pass
+
+
+def runs_conversations(partnership: Partnership, facilitator_id: int) -> bool:
+    """Whether the facilitator has conversations of their own in this partnership (they keep
+    seeing it while they do: their conversations are on its map)."""
+    return db.session.scalar(select(Conversation.id).where(
+        Conversation.partnership_id == partnership.id,
+        Conversation.facilitator_id == facilitator_id).limit(1)) is not None
+
+
+def revoke(partnership: Partnership, facilitator_id: int) -> bool:
+    """Stop a facilitator seeing the partnership, unless they run conversations in it; True
+    when they no longer see it (also when they already didn't: two tabs, one answer)."""
+    if runs_conversations(partnership, facilitator_id):
+        return False
+    db.session.execute(delete(PartnershipFacilitator).where(
+        PartnershipFacilitator.partnership_id == partnership.id,
+        PartnershipFacilitator.facilitator_id == facilitator_id))
+    db.session.expire(partnership, ["facilitators"])
+    return True
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone from the partnership's side, as its conversations list them (the latest
+    wording of their role, and whether they asked not to be named there)."""
+
+    name: str
+    role: str
+    email: str | None
+    conversations: int
+    last: Conversation
+    may_be_named: bool
+    reminders: bool
+
+
+def people_of(partnership: Partnership, facilitator: Facilitator) -> list[Person]:
+    """The partnership's people: everyone on its side in the conversations this facilitator
+    runs with it, once each (matched by name as match_name() reads it), by name.  Other
+    facilitators' conversations stay theirs: a co-facilitator sees only the people of their own
+    conversations."""
+    from convo.models import Participant
+
+    rows = db.session.execute(
+        select(Participant, Conversation).join(
+            Conversation, Conversation.id == Participant.conversation_id)
+        .where(Conversation.partnership_id == partnership.id,
+               Conversation.facilitator_id == facilitator.id,
+               Participant.party == "partnership")
+        .order_by(func.coalesce(Conversation.starts_at, Conversation.created_at),
+                  Conversation.id, Participant.position)).all()
+    found: dict[str, list[tuple[Any, Conversation]]] = {}
+    for participant, conversation in rows:
+        found.setdefault(match_name(participant.name), []).append((participant, conversation))
+    people = []
+    for entries in found.values():
+        latest, last = entries[-1]
+        people.append(Person(
+            name=latest.name, role=latest.role,
+            email=next((p.email for p, _c in reversed(entries) if p.email), None),
+            conversations=len({c.id for _p, c in entries}), last=last,
+            may_be_named=latest.may_be_named, reminders=latest.reminders))
+    return sorted(people, key=lambda person: match_name(person.name))
 
 
 def facilitators_of(partnership: Partnership) -> list[tuple[Facilitator, str]]:

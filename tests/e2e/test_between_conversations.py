@@ -96,6 +96,19 @@ def test_the_map_the_history_and_the_tracker(e2e: Harness) -> None:
     page.get_by_role("button", name="Save").click()
     expect(page.locator("svg.relationship-map")).to_be_visible()
     e2e.check(page, "the relationship map")
+    # The map as PDF: the worker makes it, the page follows without a reload and offers it.
+    page.get_by_role("link", name="The map as PDF").click()
+    e2e.check(page, "the map as PDF: to make")
+    page.get_by_role("button", name="Make the PDF").click()
+    expect(page.get_by_text("The file is being made")).to_be_visible()
+    download_link = page.get_by_role("link", name="Download the PDF")
+    expect(download_link).to_be_visible(timeout=60_000)
+    e2e.check(page, "the map as PDF: ready")
+    with page.expect_download() as download:
+        download_link.click()
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+    page.goto(f"/partnerships/{pid}")
     page.get_by_role("link", name=re.compile("Exampletown Borough Council")).first.click()
     e2e.check(page, "a relationship's history")
     page.goto(f"/partnerships/{pid}/actions")

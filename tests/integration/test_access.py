@@ -9,10 +9,14 @@ Nothing changes in the database whatever they try.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from tests.conftest import AuthActions, page_text
+from tests.queueing import run_jobs
 
 VISITORS = ["anonymous", "other_facilitator", "participant_elsewhere", "revoked_device",
             "signed_out_cookie"]
@@ -28,9 +32,9 @@ def _conversation_rules(app: Flask) -> list[tuple[str, str, frozenset[str]]]:
 
 
 def _fill(rule: str, values: dict[str, object]) -> str:
-    url = rule
-    for key, value in values.items():
-        url = url.replace(f"<int:{key}>", str(value)).replace(f"<{key}>", str(value))
+    """The rule with its variables filled in (whatever their converter); every one must be."""
+    url = re.sub(r"<(?:[^<>:]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule)
+    assert "<" not in url and ">" not in url, url
     return url
 
 
@@ -146,8 +150,18 @@ def test_no_visitor_reaches_another_partnership(app, make_conversation, make_fac
         partnership = service.load_for(conversation.partnership_id, owner)
         other = service.create(owner, "Another partnership", None)
         ids = {"partnership_id": partnership.id, "relationship_id":
-               conversation.relationship_id, "item_id": item.id, "other_id": other.id}
+               conversation.relationship_id, "item_id": item.id, "other_id": other.id,
+               "kind": "pdf", "facilitator_id": owner.id}
+        # The map's PDF made and waiting: nobody else may download it.
+        from convo.partnerships import printing
+
+        printing.request(partnership, "pdf", owner, "en_GB")
         db.session.commit()
+    run_jobs(app)
+    with app.app_context():
+        from convo.models import MapPrint
+
+        assert db.session.scalar(select(MapPrint.status)) == "done"
 
     def snapshot() -> dict[str, object]:
         with app.test_request_context():

@@ -101,7 +101,7 @@ def test_existing_conversations_go_into_partnerships_up_and_down(request, tmp_pa
 
 
 def test_room_up_and_down(request, tmp_path, database_url):
-    """0009 adds the countdown, the screen's paging, each stage's start and end, the questions
+    """0010 adds the countdown, the screen's paging, each stage's start and end, the questions
     asked and the appendix choice; an existing conversation gets a timer that is off, the first
     page, and a draft whose appendix lists the questions asked.  Down removes them all and
     keeps the conversation."""
@@ -112,7 +112,7 @@ def test_room_up_and_down(request, tmp_path, database_url):
     with app.app_context():
         from convo.extensions import db
 
-        upgrade(revision="0008_partnerships")
+        upgrade(revision="0009_map_prints")
         with db.engine.begin() as connection:
             connection.execute(text(
                 "INSERT INTO facilitator (id, email, name, is_admin, disabled, session_token, "
@@ -134,7 +134,7 @@ def test_room_up_and_down(request, tmp_path, database_url):
             connection.execute(text(
                 "INSERT INTO summary_draft (conversation_id, introduction, closing, narratives, "
                 "updated_at) VALUES (1, '', '', '{}', :now)"), {"now": "2026-01-01 00:00:00"})
-        upgrade(revision="0009_room")
+        upgrade(revision="0010_room")
         inspector = inspect(db.engine)
         assert "asked_question" in inspector.get_table_names()
         assert {"first_started_at", "last_ended_at"} <= {
@@ -146,7 +146,7 @@ def test_room_up_and_down(request, tmp_path, database_url):
             appendix = connection.execute(text("SELECT appendix FROM summary_draft")).all()
         assert tuple(row) == ("off", 0, 0, 0, None, None)
         assert appendix == [("asked",)]
-        downgrade(revision="0008_partnerships")
+        downgrade(revision="0009_map_prints")
         inspector = inspect(db.engine)
         assert "asked_question" not in inspector.get_table_names()
         assert "timer_state" not in {c["name"] for c in inspector.get_columns("conversation")}

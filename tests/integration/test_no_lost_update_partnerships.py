@@ -132,6 +132,46 @@ def test_an_actions_updates_from_the_tracker(app, make_conversation):
     assert final == "agreed"
 
 
+def test_an_actions_status_from_two_tabs_at_once(app, make_conversation):
+    """Four tabs each move the action to a different status at the same moment: one change
+    stands each round, the others are told someone else changed it first; nobody's status
+    silently replaces another's, and every status that was saved is in the action's updates."""
+    import re
+
+    ref = make_conversation()
+    pid = _pid(app, ref)
+    from convo.conversations import capture
+    from convo.models import ActionUpdate, Conversation, Item
+
+    with app.app_context():
+        conversation = _db(app).session.get(Conversation, ref.id)
+        item, _ = capture.add(conversation, client_id="s", text="Book the hall", kind="action",
+                              raised_by="both", stage_id="open", question_id=None,
+                              author=capture.Author(facilitator_id=ref.facilitator.id))
+        _db(app).session.commit()
+        item_id = item.id
+    url = f"/partnerships/{pid}/actions/{item_id}"
+    statuses = ("agreed", "in_progress", "done", "dropped", "stuck")
+    writers = [Writer(f"tab {n}", _facilitator(app, ref), json=False) for n in range(4)]
+
+    def value(writer: Writer, round_: int) -> str:
+        shown = re.search(r'<option selected value="([a-z_]+)"|'
+                          r'<option value="([a-z_]+)" selected', writer.page_html or "")
+        assert shown, "the page shows the action's status"
+        current = shown.group(1) or shown.group(2)
+        others = [s for s in statuses if s != current]
+        return others[int(writer.name.split()[-1]) % len(others)]
+
+    outcome = race(writers, lambda w: url, url, "status", value=value)
+    assert outcome.failures == []
+    assert len(outcome.saved) == ROUNDS and len(outcome.told) == 3 * ROUNDS
+    with app.app_context():
+        recorded = [u.status for u in _db(app).session.scalars(select(ActionUpdate).where(
+            ActionUpdate.item_id == item_id).order_by(ActionUpdate.id))]
+        final = _db(app).session.get(Item, item_id).status
+    assert recorded == outcome.saved and final == outcome.saved[-1]
+
+
 def test_an_action_updated_from_one_reminder_link_at_once(app, make_conversation):
     """The same link sent from several phones at the same moment (a double tap, a resend):
     one update, and every other phone told the link was used."""

@@ -14,6 +14,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.conftest import AuthActions, page_text
+from tests.queueing import map_file, run_jobs
 
 CRITERIA = ("trust", "shared_goals", "capacity_to_follow_through")
 
@@ -261,6 +262,157 @@ def test_co_facilitators_and_combining(app, client, auth, make_conversation, mak
     assert them.client.get(f"/conversations/{ref.id}").status_code == 404
     refused = auth.submit(page, f"{page}/facilitators", {"email": "nobody@example.org"})
     assert refused.status_code == 422 and "no convo account" in page_text(refused)
+    # Removing them: they stop seeing it at once; pressed twice (two tabs), one answer.
+    remove = f"{page}/facilitators/{colleague.id}/remove"
+    shown = re.sub(r"<[^>]+>", "", page_text(client.get(page)))
+    assert f"Remove {colleague.name}" in shown
+    assert f"Remove {ref.facilitator.name}" not in shown  # runs a conversation here: stays
+    for _ in range(2):
+        answer = auth.post(remove, form_page=page)
+        assert answer.status_code == 302
+    assert "no longer sees this partnership" in page_text(client.get(page))
+    assert them.client.get(page).status_code == 404
+    # Whoever runs conversations in it keeps seeing it, even if asked.
+    kept = auth.post(f"{page}/facilitators/{ref.facilitator.id}/remove", form_page=page)
+    assert kept.status_code == 302
+    assert "keep seeing it" in page_text(client.get(page))
+    assert client.get(page).status_code == 200
+    assert auth.post(f"{page}/facilitators/99999/remove", form_page=page).status_code == 404
+    assert client.post(remove).status_code == 400  # no CSRF token: nothing done
+    # A co-facilitator can leave by themselves.
+    assert auth.submit(page, f"{page}/facilitators", {"email": colleague.email}
+                       ).status_code == 302
+    left = them.post(f"{page}/facilitators/{colleague.id}/remove", form_page=page)
+    assert left.status_code == 302 and left.headers["Location"].endswith("/partnerships")
+    assert them.client.get(page).status_code == 404
+
+
+def test_its_people(app, client, auth, make_conversation, make_facilitator):
+    """The partnership's people: everyone on its side in the facilitator's conversations with
+    it, once each (a follow-up's people are the same people), with their latest role; never
+    the agency's people, and never people from another facilitator's conversations."""
+    ref = make_conversation()
+    auth.sign_in_as(ref.facilitator)
+    pid = _partnership_of(app, ref.id)
+    page = f"/partnerships/{pid}"
+    shown = re.sub(r"<[^>]+>", " ", page_text(client.get(page)))
+    people = " ".join(shown[shown.index("Its people"):shown.index("Who may see")].split())
+    assert "Pat Okafor" in people and "Sam Reid" in people and "Partnership chair" in people
+    assert "Dr Alex Moore" not in people and "Jordan Lee" not in people
+    follow = auth.post(f"/conversations/{ref.id}/follow-up", form_page=f"/conversations/{ref.id}")
+    assert follow.status_code == 302
+    from convo.models import Participant
+
+    new_id = int(re.search(r"/conversations/(\d+)/", follow.headers["Location"]).group(1))
+    with app.app_context():
+        pat = _db().session.scalar(select(Participant).where(
+            Participant.conversation_id == new_id, Participant.name == "Pat Okafor"))
+        pat.role, pat.name = "Chair of the partnership board", "pat  okafor"
+        _db().session.commit()
+    shown = re.sub(r"<[^>]+>", " ", page_text(client.get(page)))
+    people = " ".join(shown[shown.index("Its people"):shown.index("Who may see")].split())
+    assert people.count("okafor") + people.count("Okafor") == 1  # one person, not two
+    assert "Chair of the partnership board 2" in people  # the latest role; two conversations
+    # A co-facilitator sees the partnership, but not the people of conversations not theirs.
+    colleague = make_facilitator()
+    assert auth.submit(page, f"{page}/facilitators", {"email": colleague.email}
+                       ).status_code == 302
+    them = AuthActions(app.test_client())
+    them.sign_in_as(colleague)
+    theirs = page_text(them.client.get(page))
+    assert "Okafor" not in theirs and "Sam Reid" not in theirs and "Nobody yet" in theirs
+
+
+def test_the_map_files_are_made_by_the_worker(app, client, auth, make_conversation,
+                                               monkeypatch):  # type: ignore[no-untyped-def]
+    """Rendering takes a second or more for a large map, so the worker makes the file: the page
+    says how far it has got; a double click makes one file; the same file is given while the
+    map is unchanged and a fresh one is offered once it changes; a failure can be tried again;
+    a worker that stops part-way has its work put back."""
+    import json
+
+    from sqlalchemy import func, select
+
+    from convo.models import MapPrint
+
+    ref = make_conversation()
+    auth.sign_in_as(ref.facilitator)
+    pid = _partnership_of(app, ref.id)
+    rid = _add_agency(auth, pid, "Exampletown Borough Council")
+    page, state = f"/partnerships/{pid}/map.pdf", f"/partnerships/{pid}/map.pdf/state"
+
+    def current() -> str:
+        answer = client.get(state)
+        assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+        return json.loads(answer.data)["state"]
+
+    def rows() -> list[tuple[str, str]]:
+        with app.app_context():
+            return [(r.kind, r.status) for r in _db().session.scalars(select(MapPrint))]
+
+    first = client.get(page)
+    assert first.status_code == 200 and first.mimetype == "text/html"
+    assert "Make the PDF" in page_text(first) and current() == "none"
+    # A double click, and a second tab: one request, one job.
+    for _ in range(3):
+        assert auth.post(page, form_page="/account").status_code == 303
+    huey = app.extensions["convo.queue"].huey
+    assert rows() == [("pdf", "pending")] and huey.pending_count() == 1
+    waiting = page_text(client.get(page))
+    assert "The file is being made" in waiting and "Check again" in waiting
+    assert "isn’t running" in waiting  # no worker has been seen in this test
+    assert current() == "pending"
+    assert run_jobs(app) == 1
+    assert current() == "ready" and rows() == [("pdf", "done")]
+    made = client.get(page)
+    assert made.mimetype == "application/pdf" and made.data.startswith(b"%PDF")
+    assert made.headers["Content-Disposition"] == (
+        f'attachment; filename="relationship-map-{pid}.pdf"')
+    assert client.get(page).data == made.data  # unchanged map: the same file, not made again
+    assert auth.post(page, form_page="/account").status_code == 303 and huey.pending_count() == 0
+    # The map changes: the old copy is not given out as if it were current.
+    entry = f"/partnerships/{pid}/relationships/{rid}/edit"
+    assert auth.submit(entry, entry, {"agency_holders": "Sam Lee"}).status_code == 302
+    stale = client.get(page)
+    assert stale.mimetype == "text/html" and "The map has changed" in page_text(stale)
+    assert current() == "stale"
+    # A renderer that fails: said so, and the same request can be tried again.
+    from convo.partnerships import documents
+
+    def broken(document):  # type: ignore[no-untyped-def]
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(documents, "render_pdf", broken)
+    assert auth.post(page, form_page="/account").status_code == 303
+    run_jobs(app)
+    failed = page_text(client.get(page))
+    assert "could not be made" in failed and "no fonts" in failed and "Try again" in failed
+    assert current() == "failed"
+    monkeypatch.undo()
+    assert auth.post(page, form_page="/account").status_code == 303 and rows() == [("pdf", "pending")]
+    # A worker that claimed it and stopped: the sweeper hands it to the queue again.
+    from convo.jobs import worker
+
+    with app.app_context():
+        db = _db()
+        db.session.execute(MapPrint.__table__.update().values(status="working",
+                                                              claimed_by="gone:1"))
+        db.session.commit()
+    huey.flush()
+    assert current() == "pending" or current() == "working"
+    with app.app_context():
+        assert worker.sweep() >= 1
+        _db().session.commit()
+    assert rows() == [("pdf", "pending")]
+    run_jobs(app)
+    assert current() == "ready"
+    again = client.get(page)
+    assert again.mimetype == "application/pdf" and again.data != made.data
+    # A Word file is a row of its own; a kind that isn't one is not a page.
+    assert map_file(app, auth, pid, "docx").data.startswith(b"PK")
+    assert client.get(f"/partnerships/{pid}/map.txt").status_code == 404
+    with app.app_context():
+        assert _db().session.scalar(select(func.count()).select_from(MapPrint)) == 2
 
 
 def test_the_map_as_pdf_and_word(app, client, auth, make_conversation, tmp_path):
@@ -277,14 +429,14 @@ def test_the_map_as_pdf_and_word(app, client, auth, make_conversation, tmp_path)
     _choose_criteria(auth, pid)
     _add_agency(auth, pid, "Exampletown Borough Council", focus="good", score_trust="5",
                 type_now="powerful_allies", agency_holders="Jordan Lee and Chris Hall")
-    pdf = client.get(f"/partnerships/{pid}/map.pdf")
+    pdf = map_file(app, auth, pid, "pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     reader = PdfReader(io.BytesIO(pdf.data))
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     assert "Exampletown Borough Council" in text and "Chris Hall" in text
     assert "Jordan Lee" not in text and "Primary Care Network manager" in text
     assert reader.metadata.title.startswith("The relationship map of")
-    word = client.get(f"/partnerships/{pid}/map.docx")
+    word = map_file(app, auth, pid, "docx")
     assert word.status_code == 200
     document = Document(io.BytesIO(word.data))
     words = " ".join(c.text for t in document.tables for r in t.rows for c in r.cells)

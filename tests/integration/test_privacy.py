@@ -28,7 +28,7 @@ from pypdf import PdfReader
 from tests.conftest import ConversationRef
 from tests.forms import form_fields, with_changes
 from tests.integration.test_summary import Inbox, inbox  # noqa: F401  (the SMTP fixture)
-from tests.queueing import run_jobs
+from tests.queueing import map_file, run_jobs
 
 JSON = {"X-Requested-With": "fetch", "Accept": "application/json"}
 HIDDEN = [("Jordan Lee", "Primary Care Network manager"),
@@ -351,11 +351,11 @@ def test_nobody_is_named_in_what_leaves_between_conversations(app: Flask, client
                                           "agency_holders": _mention(5),
                                           "score_trust": "3"}).status_code == 302
         outputs: dict[str, str] = {}
-        pdf = client.get(f"/partnerships/{pid}/map.pdf")
+        pdf = map_file(app, auth, pid, "pdf")
         reader = PdfReader(io.BytesIO(pdf.data))
         outputs["map PDF"] = " ".join(p.extract_text() for p in reader.pages) + str(
             reader.metadata)
-        word = client.get(f"/partnerships/{pid}/map.docx")
+        word = map_file(app, auth, pid, "docx")
         with zipfile.ZipFile(io.BytesIO(word.data)) as package:
             for name in package.namelist():
                 if name.endswith(".xml"):

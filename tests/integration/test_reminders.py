@@ -18,7 +18,7 @@ from sqlalchemy import select
 from tests import smtp
 from tests.conftest import AuthActions, ConversationRef, page_text
 from tests.forms import form_fields, with_changes
-from tests.queueing import WorkerProcess, run_jobs, wait_for
+from tests.queueing import WorkerProcess, map_file, run_jobs, wait_for
 
 JSON = {"X-Requested-With": "fetch", "Accept": "application/json"}
 DUE = date(2027, 3, 15)
@@ -375,14 +375,16 @@ def test_deleting_a_partnership_removes_its_reminders_and_links(app, client, aut
     clock.day(DUE - timedelta(days=1))
     _scan(app)
     link = _link(inbox.messages_to("lee@example.org")[0], "update")
+    map_file(app, auth, pid, "pdf")  # the map's file, kept until the partnership goes
     page = f"/partnerships/{pid}/delete"
     assert auth.submit(page, page, {"confirm": None}).status_code == 422
     assert auth.submit(page, page, {"confirm": "y"}).status_code == 302
-    from convo.models import (Conversation, Partnership, ReminderLink, ReminderOptOut,
-                              ReminderSend)
+    from convo.models import (Conversation, MapPrint, Partnership, ReminderLink,
+                              ReminderOptOut, ReminderSend)
 
     with app.app_context():
-        for model in (Partnership, Conversation, ReminderLink, ReminderSend, ReminderOptOut):
+        for model in (Partnership, Conversation, ReminderLink, ReminderSend, ReminderOptOut,
+                      MapPrint):
             assert _db().session.scalars(select(model)).all() == [], model
     assert app.test_client().get(link).status_code == 404
     assert client.get(f"/partnerships/{pid}").status_code == 404

@@ -48,3 +48,25 @@ def test_scores_over_time_are_drawn_and_described():
     assert "Trust: שכונה 2, 4; Council 4, not rated." in desc
     assert f"{FSI}שכונה{PDI}" in svg and "style=" not in svg
     assert svg.count("<polyline") == 1  # the agency's one score makes no line
+
+
+def test_no_agency_name_is_cut_off_at_the_edges():
+    """Agencies on the outer (not rated) ring have their names beyond the rings' square: the
+    picture widens to hold every name, left and right (a name cut off was seen on the page)."""
+    from convo.ratings.chart import text_width
+
+    rows = tuple(_row(n, f"Exampletown Primary Care Network {n}", None) for n in range(1, 9))
+    with _app().test_request_context():
+        svg = str(map_svg(MapView("Riverside", "", ("Trust",), rows), "Map"))
+    left, _top, width, _height = (float(v) for v in re.search(
+        r'viewBox="([-\d.]+) ([-\d.]+) ([\d.]+) ([\d.]+)"', svg).groups())
+    assert left < 0 and left + width > 1000
+    texts = re.findall(r'<text x="([-\d.]+)"[^>]*font-size="(\d+)"[^>]*text-anchor="(start|end)"'
+                       r'[^>]*>([^<]+)</text>', svg)
+    assert len(texts) >= 16
+    for x, size, anchor, words in texts:
+        reach = text_width(words.strip("\u2068\u2069"), int(size))
+        if anchor == "start":
+            assert float(x) + reach <= left + width, words
+        else:
+            assert float(x) - reach >= left, words

@@ -1,8 +1,8 @@
 """Running the room: the shared screen's countdown and paging, when each stage started and
 ended, the questions actually asked, and whether the summary's appendix is printed.
 
-Revision ID: 0009_room
-Revises: 0008_partnerships
+Revision ID: 0010_room
+Revises: 0009_map_prints
 Create Date: 2026-12-05 08:30:00
 
 """
@@ -13,8 +13,8 @@ import convo.models.types  # noqa: F401  (the UTCDateTime column type)
 
 
 # revision identifiers, used by Alembic.
-revision = '0009_room'
-down_revision = '0008_partnerships'
+revision = '0010_room'
+down_revision = '0009_map_prints'
 branch_labels = None
 depends_on = None
 
