@@ -99,7 +99,8 @@ def test_the_clocks_move_by_themselves(e2e: Harness) -> None:
     expect(stage_clock).to_have_text(f"0 of {planned} min")
     e2e.check(console, "console: the clocks, before the countdown")
     expect(stage_clock).to_have_text(f"1 of {planned} min")
-    expect(console.locator("#whole-clock")).to_contain_text(re.compile(r"min left, ends at \d\d:\d\d"))
+    expect(console.locator("#whole-clock")).to_contain_text(
+        re.compile(r"min left, ends at \d\d:\d\d"))
 
     # The countdown: started from the console, shown on the shared screen, moving by itself.
     console.get_by_label("Minutes").fill("10")
@@ -266,3 +267,107 @@ def test_the_console_pages_the_screen_with_keys(e2e: Harness) -> None:
     e2e.check(console, "console: a point open on the shared screen")
     console.get_by_role("button", name="Back to the list").click()
     expect(where).to_contain_text("Showing")
+
+
+SMALL_PHONE = {"width": 320, "height": 640}
+SMALLEST_TEXT_JS = """() => {
+  const sizes = [...document.querySelectorAll("#summary-text *")]
+    .filter(el => [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+    .map(el => [parseFloat(getComputedStyle(el).fontSize), el.textContent.trim().slice(0, 40)]);
+  sizes.sort((a, b) => a[0] - b[0]);
+  return sizes[0] || [0, "no text"];
+}"""
+
+
+def test_phones_keep_people_oriented(e2e: Harness) -> None:
+    from convo.extensions import db
+    from convo.live import state
+    from convo.models import Conversation
+
+    facilitator = e2e.facilitator()
+    conversation, code = e2e.conversation(facilitator)
+    _fill(e2e, conversation)
+    phone = e2e.page("phone: Dr Alex Moore (320 px)", SMALL_PHONE, phone=True)
+    flows.join(e2e, phone, code, "Dr Alex Moore")
+    announce = phone.locator("#now-announce")
+    expect(announce).to_have_attribute("aria-live", "polite")
+
+    # A new question is said politely to screen readers.
+    with e2e.server.app.app_context():
+        from convo.conversations import service
+
+        row = db.session.get(Conversation, conversation)
+        stage = service.plan_for(row).included[0]
+        state.go_to(row, stage.id, stage.questions[0].id)
+        db.session.commit()
+    expect(announce).to_contain_text("New question:")
+    expect(announce).to_contain_text(stage.questions[0].text[:30])
+    e2e.check(phone, "phone (320 px): a new question")
+
+    # Scores given for the side: the phone says so rather than asking again.
+    with e2e.server.app.app_context():
+        from convo.models import Rating
+
+        row = db.session.get(Conversation, conversation)
+        row.screen_mode = "ratings"
+        db.session.add(Rating(conversation_id=conversation, party="agency",
+                              instrument_id="eight_criteria", criterion_id="trust",
+                              column="now", score=3, entered_by="device"))
+        row.version += 1
+        db.session.commit()
+    expect(phone.locator(".now__done")).to_have_text("Your side's scores are in – thank you.")
+    expect(phone.get_by_role("link", name="Give your scores (private)")).to_have_count(0)
+    e2e.check(phone, "phone (320 px): scores given")
+    _set(e2e, conversation, ratings_revealed=True)
+    expect(phone.locator(".now__done")).to_have_text("Scores are on the shared screen.")
+
+    # After the close: the summary, readable on a 320 px phone, above the approve button.
+    _set(e2e, conversation, status="closed")
+    phone.goto("/p/summary")
+    expect(phone.locator("#summary-text")).to_contain_text("Start a conversation about health")
+    viewport = phone.evaluate(
+        "() => document.querySelector('meta[name=viewport]').getAttribute('content')")
+    assert "width=device-width" in viewport
+    width = phone.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"the summary is wider than the phone: {width}"
+    smallest, where = phone.evaluate(SMALLEST_TEXT_JS)
+    assert smallest >= 16, f"text at {smallest}px on a 320 px phone: {where!r}"
+    text_top = phone.locator("#summary-text").bounding_box()["y"]
+    button = phone.get_by_role("button", name=re.compile("Approve on behalf of"))
+    button_top = button.bounding_box()["y"]
+    assert text_top < button_top
+    e2e.check(phone, "phone (320 px): the summary to read, then approve")
+    phone.goto("/p/summary/document")  # an old link: the same page
+    expect(phone).to_have_url(re.compile(r"/p/summary#summary-text$"))
+    print(f"smallest summary text on a 320 px phone: {smallest}px")
+
+
+def test_the_run_sheet_from_the_browser(e2e: Harness) -> None:
+    from tests.documents import pdf_pages, pdf_text
+
+    facilitator = e2e.facilitator()
+    conversation, code = e2e.conversation(facilitator, status="upcoming")
+    console = e2e.page("facilitator", DESKTOP)
+    flows.sign_in(e2e, console, facilitator)
+    console.goto(f"/conversations/{conversation}/plan")
+    e2e.check(console, "plan: clock times and a live total")
+    total = console.locator("[data-plan-total]")
+    before = int(re.search(r"(\d+) minutes", total.inner_text()).group(1))
+    first_minutes = console.locator("input[id^=minutes-]").first
+    value = int(first_minutes.input_value())
+    first_minutes.fill(str(value + 5))
+    expect(total).to_have_text(f"Planned now: {before + 5} minutes.")  # before saving
+    console.goto(f"/conversations/{conversation}/run-sheet")
+    e2e.check(console, "run sheet: to make")
+    console.get_by_role("button", name="Make the run sheet").click()
+    download = console.get_by_role("link", name="Download the run sheet (PDF)")
+    expect(download).to_be_visible()  # the worker drew it; the page followed
+    e2e.check(console, "run sheet: ready")
+    with console.expect_download() as info:
+        download.click()
+    data = open(info.value.path(), "rb").read()
+    assert 1 <= pdf_pages(data) <= 2
+    text = " ".join(pdf_text(data).split())
+    assert "Run sheet: Riverside Big Local and Exampletown Primary Care Network" in text
+    assert code in text and "Ground rules to read out" in text
+    assert "Jordan" not in text
