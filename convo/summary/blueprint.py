@@ -6,7 +6,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect,
-                   render_template, request, url_for)
+                   render_template, render_template_string, request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -191,7 +191,13 @@ def item(conversation_id: int, item_id: int, action: str) -> Any:
     else:
         abort(404)
     if wants_json():
-        return jsonify({"ok": True})
+        # The heading's list as it is now, for the page to swap in (no reload).
+        key = section_key(found)
+        grouped = [i for i in summary_items(conversation) if section_key(i) == key]
+        html = render_template_string(
+            '{% from "summary/_points.html" import points with context %}{{ points(key) }}',
+            key=key, grouped={key: grouped}, conversation=conversation, confirm=BaseForm())
+        return jsonify({"ok": True, "html": html, "version": conversation.version})
     return redirect(url_for("summary.draft", conversation_id=conversation.id,
                             _anchor=f"point-{found.id}"))
 

@@ -316,8 +316,11 @@ def test_phones_keep_people_oriented(e2e: Harness) -> None:
         row.version += 1
         db.session.commit()
     expect(phone.locator(".now__done")).to_have_text("Your side's scores are in – thank you.")
-    expect(phone.get_by_role("link", name="Give your scores (private)")).to_have_count(0)
+    expect(phone.locator("#live-view").get_by_role(
+        "link", name="Give your scores (private)")).to_have_count(0)
     e2e.check(phone, "phone (320 px): scores given")
+    phone.reload()  # the rest of the page says the same once drawn again
+    expect(phone.get_by_role("link", name="Give your scores (private)")).to_have_count(0)
     _set(e2e, conversation, ratings_revealed=True)
     expect(phone.locator(".now__done")).to_have_text("Scores are on the shared screen.")
 
@@ -365,9 +368,33 @@ def test_the_run_sheet_from_the_browser(e2e: Harness) -> None:
     e2e.check(console, "run sheet: ready")
     with console.expect_download() as info:
         download.click()
-    data = open(info.value.path(), "rb").read()
+    from pathlib import Path
+
+    data = Path(info.value.path()).read_bytes()
     assert 1 <= pdf_pages(data) <= 2
     text = " ".join(pdf_text(data).split())
     assert "Run sheet: Riverside Big Local and Exampletown Primary Care Network" in text
     assert code in text and "Ground rules to read out" in text
     assert "Jordan" not in text
+
+
+def test_summary_points_move_without_a_page_reload(e2e: Harness) -> None:
+    facilitator = e2e.facilitator()
+    conversation, _code = e2e.conversation(facilitator, status="closed")
+    _fill(e2e, conversation)
+    page = e2e.page("facilitator: the summary", DESKTOP)
+    flows.sign_in(e2e, page, facilitator)
+    page.goto(f"/c/{conversation}/summary")
+    page.evaluate("() => { window.__notReloaded = true; }")
+    points = page.locator("section[aria-labelledby=heading-challenges] li.point")
+    first = points.nth(0).get_attribute("id")
+    second = points.nth(1).get_attribute("id")
+    points.nth(0).get_by_role("button", name=re.compile("^Move down")).click()
+    expect(points.nth(0)).to_have_id(second)
+    expect(points.nth(1)).to_have_id(first)
+    assert page.evaluate("() => window.__notReloaded === true"), "the page reloaded"
+    expect(points.nth(1).get_by_role("button", name=re.compile("^Move down"))).to_be_focused()
+    points.nth(1).get_by_role("button", name=re.compile("^Leave out")).click()
+    expect(points.nth(1).locator(".tag")).to_have_text("left out")
+    assert page.evaluate("() => window.__notReloaded === true"), "the page reloaded"
+    e2e.check(page, "summary: a point moved and one left out, without a reload")
