@@ -21,6 +21,7 @@ from convo.live import state, versioning
 from convo.models import Conversation, SummarySend
 from convo.summary import issuing, mail, sending, service
 from convo.summary.build import NARRATIVE_KEYS, build, content_hash, section_key, summary_items
+from convo.live.screen import paging as screen_paging
 from convo.summary import build as build_module
 from convo.summary.forms import IssueForm, SendForm
 
@@ -69,6 +70,7 @@ def _page(conversation: Conversation, status: int = 200, **extra: Any) -> Any:
         edit=extra.get("edit") or edits.EditState.of(service.draft_values(conversation)),
         grouped=grouped, errors=extra.get("errors", {}),
         sections=_section_titles(), appendix_choice=build_module.draft_of(conversation).appendix,
+        screen_pages=screen_paging(conversation),
         **_progress_context(conversation, summary, extra),
     ), status
 

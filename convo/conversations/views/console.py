@@ -196,6 +196,8 @@ def screen_page(conversation_id: int) -> Any:
         return refuse(_("Choose a page."), 400)
     conversation.screen_page = page
     state.bump(conversation)
+    if request.form.get("back") == "summary" and not wants_json():  # turned from the summary
+        return redirect(url_for("summary.draft", conversation_id=conversation.id))
     return done(conversation, anchor="screen", page=page)
 
 
