@@ -22,6 +22,7 @@ from convo.core import edits
 from convo.core.forms import BaseForm, as_choices
 from convo.live import devices as devices_module
 from convo.live import state
+from convo.live import timer as timer_module
 from convo.models import Conversation, Device, Item
 from convo.partnerships.tracker import latest_updates
 from convo.questions.schema import RatingInstrument
@@ -142,6 +143,10 @@ class ConsoleView:
     earlier_updates: dict[int, Any]  # each one's latest update (ActionUpdate), if any
     forms: ConsoleForms
     toolkit: Toolkit  # the set's notes for when the room is stuck, one side dominates, ...
+    countdown: timer_module.Countdown | None = None  # the shared screen's stage countdown
+    clock: timer_module.Clock | None = None  # the whole conversation against its plan
+    screen_pages: Any = None  # convo.live.screen.Paging: where the shared screen's list stands
+    timer_minutes: int = 5  # a new countdown's minutes: what the stage has left in the plan
 
     def item_edit(self, item: Item) -> edits.EditState:
         return self.forms.item_edits.get(item.id) or edits.EditState.of(item_values(item))
@@ -208,4 +213,14 @@ def build(conversation: Conversation, *, capture_form_: CaptureForm | None = Non
         forms=forms,
         toolkit=build_toolkit(running.question_set, conversation.locale,
                               conversation.agency_subtype),
+        countdown=timer_module.countdown(conversation),
+        clock=timer_module.whole(conversation, sum(s.minutes for s in running.included)),
+        screen_pages=screen_paging(conversation),
+        timer_minutes=timer_module.default_minutes(conversation),
     )
+
+
+def screen_paging(conversation: Conversation) -> Any:
+    from convo.live.screen import paging
+
+    return paging(conversation)

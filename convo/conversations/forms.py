@@ -54,7 +54,8 @@ class ConversationForm(BaseForm):
     agency_type = SelectField(_l("Kind of agency"), validators=[DataRequired()],
                               render_kw={"required": False})
     agency_subtype = SelectField(_l("More exactly (optional)"), validators=[Optional()],
-                                 validate_choice=False)
+                                 validate_choice=False,
+                                 render_kw={"data-filter-by": "agency_type"})
     question_set = SelectField(
         _l("Question set"), validators=[Optional()], validate_choice=False,
         description=_l("Leave as suggested to use the set made for this kind of agency."))

@@ -287,6 +287,8 @@ def _view_context(seat: Seat, plan: Plan | None = None) -> dict[str, Any]:
             stage is not None and (stage.rating is not None or stage.relationship_type))),
         "closed": conversation.is_closed,
         "upcoming": conversation.status == "upcoming",
+        # Your side has given its scores (shown as done, not asked for again).
+        "side_rated": can_rate and seat.participant.party in ratings.rated_parties(conversation),
         "too_long_message": too_long_message("{count}"),
         "text_max": TEXT_MAX,
     }
@@ -674,10 +676,10 @@ def participant_summary() -> Any:
 
 @bp.get("/p/summary/document")
 def participant_summary_document() -> Any:
-    from convo.summary.blueprint import render_for_browser
-    from convo.summary.build import build
-
-    return render_for_browser(build(_seat().conversation))
+    """The summary's text is on the approval page itself now, sized for a phone: an old link
+    here goes there."""
+    _seat()
+    return redirect(url_for("live.participant_summary", _anchor="summary-text"))
 
 
 @bp.post("/p/summary/approve")

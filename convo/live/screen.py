@@ -43,10 +43,54 @@ from convo.ratings.compare import Comparison, compare
 # --- plain data for the templates ------------------------------------------------------------
 
 
+# What fits on one screen.  The screen's type is sized from its width (screen.css), so a 16:9
+# screen of any size holds the same amount; these budgets are in lines of body text, with
+# room to spare, and screen.js shrinks the type a little if a view still would not fit (a
+# 4:3 projector, a browser with toolbars).
+CLIP_CHARACTERS = 200  # a longer point is clipped ("continues…") until opened on the screen
+ITEM_LINE_CHARACTERS = 32  # three columns across the screen
+ITEM_PAGE_LINES = 41
+TEXT_LINE_CHARACTERS = 95  # one column across the screen
+TEXT_PAGE_LINES = 17
+OPEN_PAGE_CHARACTERS = 1100  # a point opened in full, a screenful at a time
+ACTION_PAGE_LINES = 13
+
+
 @dataclass(frozen=True)
 class ShownItem:
     text: str
     raised_by: str
+    continues: bool = False  # clipped: the facilitator can open it in full
+    id: int = 0
+    number: int = 0  # its place among the stage's points, from 1
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Where a long view stands: "9–16 of 18", page 2 of 3 (pages counted from 1)."""
+
+    page: int = 1
+    pages: int = 1
+    first: int = 0
+    last: int = 0
+    total: int = 0
+    opened: ShownItem | None = None  # a point shown in full
+    label: str = ""  # what the page holds, for the console ("Challenges")
+
+    @property
+    def many(self) -> bool:
+        return self.pages > 1
+
+
+@dataclass(frozen=True)
+class SummaryPage:
+    """One screenful of the draft summary: a part of it, and for a long list, some points."""
+
+    part: str  # heading, purpose, section, differences, earlier_actions, actions, keep_in_touch
+    section: Any = None  # a summary Section for part "section" (its points cut to this page's)
+    block: Any = None  # a RatingsBlock for part "differences"
+    continued: bool = False
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,27 +161,56 @@ class Screen:
     ratings: RatingsView | None = None
     join: JoinView | None = None
     summary: Any = None  # convo.summary.model.Summary: the draft as the facilitator left it
+    summary_page: SummaryPage | None = None
+    paging: Paging = Paging()
+    stage_label: str = ""  # "Stage 2 of 6: Get to know each other", for the timer's corner
+    countdown: Any = None  # convo.live.timer.Countdown
+    welcome: Any = None  # WelcomeView before the start
+    closing: bool = False  # after the close
+
+
+@dataclass(frozen=True)
+class WelcomeView:
+    purpose: str
+    when_where: str
+    join: JoinView
+    facilitator: str
 
 
 # --- building the view ------------------------------------------------------------------------
 
 
 def build(conversation: Conversation) -> Screen:
-    """Everything the current screen mode shows, as plain data."""
+    """Everything the current screen mode shows, as plain data.
+
+    Before the start the screen welcomes the room (the parties, the purpose, how to join);
+    after the close it thanks them and says what happens next, unless the facilitator shows
+    the draft summary to read together."""
+    from convo.live import timer
+
     mode = conversation.screen_mode if conversation.screen_mode in SCREEN_MODES else "question"
+    if conversation.status == "upcoming":
+        mode = "welcome"
+    elif conversation.is_closed and mode != "summary":
+        mode = "closing"
     plan = service.plan_for(conversation)
     stage = plan.stage(conversation.current_stage_id)
     included = [s.id for s in plan.included]
     public = Public(conversation)
+    stage_number = included.index(stage.id) + 1 if stage and stage.id in included else 0
     base: dict[str, Any] = {
         "mode": mode,
         "lang": (conversation.locale or "en_GB").replace("_", "-"),
         "partnership": public.partnership,
         "agency": public.agency,
         "stage": stage,
-        "stage_number": included.index(stage.id) + 1 if stage and stage.id in included else 0,
+        "stage_number": stage_number,
         "stage_count": len(included),
         "purpose": public(conversation.purpose),
+        "countdown": timer.countdown(conversation) if conversation.status == "live" else None,
+        "stage_label": _("Stage %(number)d of %(count)d: %(title)s", number=stage_number,
+                         count=len(included), title=stage.title)
+        if stage is not None and stage_number else "",
     }
     if mode == "question":
         question = plan.question(conversation.current_stage_id, conversation.current_question_id)
@@ -148,20 +221,207 @@ def build(conversation: Conversation) -> Screen:
     elif mode == "items":
         items = [i for i in capture.live_items(conversation, include_hidden=False)
                  if stage is not None and i.stage_id == stage.id]
-        base["groups"] = group_items(public, items)
+        base["groups"], base["paging"] = paged_items(conversation, public, items)
     elif mode == "ratings":
         base["ratings"] = ratings_view(conversation, plan, stage, public)
     elif mode == "actions":
-        base["actions"] = agreed_actions(conversation, public)
+        base["actions"], base["paging"] = paged_actions(conversation,
+                                                        agreed_actions(conversation, public))
     elif mode == "join":
         base["join"] = join_view(conversation)
     elif mode == "summary":
-        # The same words, points and order as the document: read it together before approving.
+        # The same words, points and order as the document: read it together before approving,
+        # a screenful at a time, paged from the console.
         from convo.summary.build import build as build_summary
 
-        base["summary"] = build_summary(conversation)
+        summary = build_summary(conversation)
+        pages = summary_pages(summary)
+        page = _page_index(conversation.screen_page, len(pages), newest=False)
+        base["summary"] = summary
+        base["summary_page"] = pages[page]
+        base["paging"] = Paging(page=page + 1, pages=len(pages), first=page + 1,
+                                last=page + 1, total=len(pages), label=pages[page].title)
         base["when_where"] = when_where(conversation, public)
+    elif mode == "welcome":
+        from convo.models import Facilitator
+        from convo.extensions import db
+
+        facilitator = db.session.get(Facilitator, conversation.facilitator_id)
+        base["welcome"] = WelcomeView(
+            purpose=public(conversation.purpose), when_where=when_where(conversation, public),
+            join=join_view(conversation), facilitator=public(facilitator.name)
+            if facilitator else "")
+    elif mode == "closing":
+        base["closing"] = True
     return Screen(**base)
+
+
+def _page_index(stored: int, pages: int, newest: bool = True) -> int:
+    """The page to show, from 0: the stored page (counted from 1), or by default (0) the
+    newest (last) page of a list, or the first of the summary; never past the end."""
+    if pages <= 0:
+        return 0
+    if stored <= 0:
+        return pages - 1 if newest else 0
+    return min(stored, pages) - 1
+
+
+def clip(text: str, limit: int = CLIP_CHARACTERS) -> tuple[str, bool]:
+    """A point cut, at a word, to what a screen holds: (text, whether it continues)."""
+    if len(text) <= limit:
+        return text, False
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–"), True
+
+
+def _lines(text: str, per_line: int) -> int:
+    return sum(max(1, -(-len(line) // per_line)) for line in (text.split("\n") or [""]))
+
+
+def pages_by_cost(costs: list[float], budget: float, from_end: bool) -> list[tuple[int, int]]:
+    """Cut a list into pages of at most `budget` (each page holds at least one entry), as
+    (start, stop) ranges in order.  from_end: the last page is the full one (the newest)."""
+    order = list(range(len(costs)))
+    if from_end:
+        order.reverse()
+    pages: list[list[int]] = []
+    used = budget + 1
+    for index in order:
+        if used + costs[index] > budget and (not pages or pages[-1]):
+            pages.append([])
+            used = 0
+        pages[-1].append(index)
+        used += costs[index]
+    ranges = [(min(p), max(p) + 1) for p in pages if p]
+    return sorted(ranges)
+
+
+def paged_items(conversation: Conversation, public: Public,
+                items: list[Item]) -> tuple[tuple[ItemGroup, ...], Paging]:
+    """The stage's points, a screenful at a time (newest by default), each clipped to what a
+    screen holds; or the one point the facilitator opened, in full, a screenful at a time."""
+    shown = []
+    for place, item in enumerate(items, start=1):
+        text, continues = clip(public(item.text))
+        shown.append((item, ShownItem(text=text, raised_by=public.raised_by(item.raised_by),
+                                      continues=continues, id=item.id, number=place)))
+    opened_id = conversation.screen_item_id
+    opened = next(((item, row) for item, row in shown if item.id == opened_id), None)
+    if opened is not None:
+        item, row = opened
+        pieces = split_text(public(item.text), OPEN_PAGE_CHARACTERS)
+        page = _page_index(conversation.screen_page, len(pieces), newest=False)
+        full = replace(row, text=pieces[page], continues=page < len(pieces) - 1)
+        return (), Paging(page=page + 1, pages=len(pieces), first=row.number, last=row.number,
+                          total=len(items), opened=full)
+    costs = []
+    for _item, row in shown:
+        costs.append(_lines(row.text, ITEM_LINE_CHARACTERS) + 1.0
+                     + (0.6 if row.continues else 0))
+    # A heading for each kind on a page costs about two lines: counted on every entry's share.
+    budget = ITEM_PAGE_LINES - 2 * len({i.kind for i, _r in shown} or {""})
+    ranges = pages_by_cost(costs, max(budget, 12), from_end=True) or [(0, 0)]
+    page = _page_index(conversation.screen_page, len(ranges))
+    start, stop = ranges[page]
+    on_page = shown[start:stop]
+    groups = []
+    for kind in KINDS:
+        rows = tuple(row for item, row in on_page if item.kind == kind)
+        if rows:
+            groups.append(ItemGroup(kind=kind, title=str(KIND_PLURALS[kind]), items=rows))
+    return tuple(groups), Paging(page=page + 1, pages=len(ranges), first=start + 1 if stop else 0,
+                                 last=stop, total=len(shown))
+
+
+def split_text(text: str, size: int) -> list[str]:
+    """Long words cut into screenfuls at sentence or word ends (at least one piece)."""
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > size:
+        cut = max(rest.rfind(". ", 0, size), rest.rfind("\n", 0, size))
+        if cut < size * 0.5:
+            cut = rest.rfind(" ", 0, size)
+        if cut < size * 0.5:
+            cut = size
+        pieces.append(rest[:cut + 1].strip())
+        rest = rest[cut + 1:].strip()
+    pieces.append(rest)
+    return pieces
+
+
+def paged_actions(conversation: Conversation,
+                  actions: tuple[ShownAction, ...]) -> tuple[tuple[ShownAction, ...], Paging]:
+    clipped = tuple(replace(a, what=clip(a.what)[0] + ("…" if clip(a.what)[1] else ""))
+                    for a in actions)
+    costs = [max(_lines(a.what, 40), _lines(a.owner, 18)) + 0.8
+             + (0.7 if a.commitment is not None else 0) for a in clipped]
+    ranges = pages_by_cost(costs, ACTION_PAGE_LINES, from_end=False) or [(0, 0)]
+    page = _page_index(conversation.screen_page, len(ranges), newest=False)
+    start, stop = ranges[page]
+    return clipped[start:stop], Paging(page=page + 1, pages=len(ranges),
+                                       first=start + 1 if stop else 0, last=stop,
+                                       total=len(clipped))
+
+
+def summary_pages(summary: Any) -> list[SummaryPage]:
+    """The draft summary cut into screenfuls, section by section in the document's order; a
+    long section goes on over as many pages as it needs ("continued")."""
+    from convo.summary.model import Point, Section
+
+    pages: list[SummaryPage] = [SummaryPage(part="heading", title=summary.title)]
+
+    def text_section(section: Section) -> None:
+        size = TEXT_PAGE_LINES * TEXT_LINE_CHARACTERS // 2
+        entries: list[tuple[bool, Point]] = [
+            (True, Point(piece, "")) for piece in split_text(section.narrative, size)
+            if piece]
+        for point in section.points:
+            entries += [(False, Point(piece, point.raised_by))
+                        for piece in split_text(point.text, size)]
+        costs = [_lines(e.text + " – " + e.raised_by, TEXT_LINE_CHARACTERS) + 0.4
+                 for _n, e in entries]
+        ranges = pages_by_cost(costs, TEXT_PAGE_LINES, from_end=False) or [(0, 0)]
+        for n, (start, stop) in enumerate(ranges):
+            chunk = entries[start:stop]
+            words = "\n\n".join(e.text for narrative, e in chunk if narrative)
+            points = tuple(e for narrative, e in chunk if not narrative)
+            pages.append(SummaryPage(part="section", title=section.title, continued=n > 0,
+                                     section=Section(section.key, section.title, words, points)))
+
+    intro = Section("introduction", summary.labels.get("purpose", ""), "\n\n".join(
+        part for part in (summary.introduction, summary.purpose) if part))
+    text_section(intro)
+    if summary.ground_rules:
+        text_section(Section("ground_rules", summary.labels.get("ground_rules", ""),
+                             summary.ground_rules))
+    for section in (summary.working_towards, summary.community, summary.how_well):
+        if not section.empty:
+            text_section(section)
+    for block in summary.ratings:
+        if block.biggest or block.both_low:
+            pages.append(SummaryPage(part="differences", block=block, title=block.title))
+    for section in (summary.strengths, summary.challenges, summary.opportunities):
+        if section is not None and not section.empty:
+            text_section(section)
+    if summary.earlier_actions:
+        pages.append(SummaryPage(part="earlier_actions",
+                                 title=summary.labels.get("earlier_actions", "")))
+    costs = [max(_lines(a.what[:CLIP_CHARACTERS], 40), _lines(a.owner, 18)) + 0.8
+             for a in summary.actions]
+    for n, (start, stop) in enumerate(pages_by_cost(costs, ACTION_PAGE_LINES, from_end=False)
+                                      or [(0, 0)]):
+        pages.append(SummaryPage(part="actions", title=summary.labels.get("actions", ""),
+                                 continued=n > 0, block=summary.actions[start:stop]))
+    if summary.contacts or summary.meeting_rhythm or summary.next_conversation:
+        pages.append(SummaryPage(part="keep_in_touch",
+                                 title=summary.labels.get("keeping_in_touch", "")))
+    for section in (summary.follow_ups, summary.parked, summary.other, summary.closing):
+        if section is not None and not section.empty:
+            text_section(section)
+    return pages
 
 
 def addressed_to(public: Public, who: str) -> str:
@@ -313,6 +573,24 @@ def screen_view(conversation_id: int) -> Any:
         return response
     conversation = service.load_for_facilitator(conversation_id, current_user)
     return versioning.live_response(version, lambda: _render_view(conversation))
+
+
+@bp.app_template_global("tick_text")
+def tick_text(seconds: int, step: int = -1, fmt: str = "clock", text: str = "{t}",
+              over_text: str = "", limit: int | None = None) -> tuple[str, bool]:
+    from convo.live.timer import tick_text as shown
+
+    return shown(seconds, step, fmt, text, over_text, limit)
+
+
+def paging(conversation: Conversation) -> Paging | None:
+    """Where the shared screen's long view stands, for the console's paging controls."""
+    mode = conversation.screen_mode
+    if conversation.status == "upcoming" or mode not in ("items", "actions", "summary") or (
+            conversation.is_closed and mode != "summary"):
+        return None
+    with force_locale(conversation.locale or "en_GB"):
+        return build(conversation).paging
 
 
 @bp.app_template_global("format_score")

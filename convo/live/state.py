@@ -7,11 +7,13 @@ screens and phones ask "has the version moved past N?" and fetch the new view on
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select, update
 
 from convo.core import clock
 from convo.extensions import db
-from convo.models import Conversation, ConversationStage
+from convo.models import AskedQuestion, Conversation, ConversationStage
 
 
 def bump(conversation: Conversation) -> None:
@@ -37,7 +39,10 @@ def _stage_row(conversation: Conversation, stage_id: str | None) -> Conversation
 def go_to(conversation: Conversation, stage_id: str, question_id: str | None) -> None:
     """Stand at a stage (its introduction when question_id is None) or one of its questions.
 
-    Time spent is added to the stage being left, so the console can show time against plan.
+    Time spent is added to the stage being left, so the console can show time against plan;
+    while the conversation is live, the stage's first start and last end are kept, and the
+    question is recorded as asked (the summary's appendix lists those).  The shared screen goes
+    back to the newest page of its lists, with no point opened.
     """
     now = clock.utcnow()
     if conversation.current_stage_id != stage_id:
@@ -45,12 +50,36 @@ def go_to(conversation: Conversation, stage_id: str, question_id: str | None) ->
         if leaving is not None and leaving.entered_at is not None:
             leaving.seconds_spent += max(0, int((now - leaving.entered_at).total_seconds()))
             leaving.entered_at = None
+            leaving.last_ended_at = now
         entering = _stage_row(conversation, stage_id)
         if entering is not None and conversation.status == "live":
-            entering.entered_at = now
+            _enter(entering, now)
+        conversation.screen_page = 0
+        conversation.screen_item_id = None
     conversation.current_stage_id = stage_id
     conversation.current_question_id = question_id
+    if conversation.status == "live":
+        mark_asked(conversation, stage_id, question_id)
     bump(conversation)
+
+
+def _enter(row: ConversationStage, now: datetime) -> None:
+    row.entered_at = now
+    if row.first_started_at is None:
+        row.first_started_at = now
+
+
+def mark_asked(conversation: Conversation, stage_id: str | None,
+               question_id: str | None) -> None:
+    """Record that a question was put to the room (once: the first time it was reached)."""
+    if not stage_id or not question_id:
+        return
+    known = db.session.scalar(select(AskedQuestion.id).where(
+        AskedQuestion.conversation_id == conversation.id, AskedQuestion.stage_id == stage_id,
+        AskedQuestion.question_id == question_id))
+    if known is None:
+        db.session.add(AskedQuestion(conversation_id=conversation.id, stage_id=stage_id,
+                                     question_id=question_id, asked_at=clock.utcnow()))
 
 
 def stage_seconds(row: ConversationStage) -> int:
@@ -67,9 +96,11 @@ def pause_timing(conversation: Conversation) -> None:
         if row.entered_at is not None:
             row.seconds_spent += max(0, int((now - row.entered_at).total_seconds()))
             row.entered_at = None
+            row.last_ended_at = now
 
 
 def resume_timing(conversation: Conversation) -> None:
     row = _stage_row(conversation, conversation.current_stage_id)
     if row is not None and row.entered_at is None:
-        row.entered_at = clock.utcnow()
+        _enter(row, clock.utcnow())
+    mark_asked(conversation, conversation.current_stage_id, conversation.current_question_id)

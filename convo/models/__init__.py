@@ -1,8 +1,8 @@
 """The models, one aggregate per file.  Importing this module registers them all."""
 
 from convo.models.capture import ActionUpdate, Item, ItemRevision
-from convo.models.conversation import (AddedQuestion, Conversation, ConversationStage, Device,
-                                       Participant)
+from convo.models.conversation import (AddedQuestion, AskedQuestion, Conversation,
+                                       ConversationStage, Device, Participant)
 from convo.models.facilitator import AccountToken, Facilitator, FacilitatorSession
 from convo.models.history import TextRevision
 from convo.models.mapping import MappingMember, MappingScore, MappingSession
@@ -17,7 +17,8 @@ from convo.models.summary import (SummaryApproval, SummaryDraft, SummaryIssue, S
 from convo.models.throttle import JoinGuesses, Throttle
 
 __all__ = [
-    "AccountToken", "ActionUpdate", "AddedQuestion", "CalendarInvite", "Conversation",
+    "AccountToken", "ActionUpdate", "AddedQuestion", "AskedQuestion", "CalendarInvite",
+    "Conversation",
     "ConversationStage", "Device", "Facilitator", "FacilitatorSession", "Item", "ItemRevision",
     "JoinGuesses", "MapPrint", "MappingMember", "MappingScore", "MappingSession", "MapScore", "Participant", "Partnership", "PartnershipFacilitator",
     "PartnershipRevision", "QuestionSetSnapshot", "QueueWorker", "Rating", "Relationship",

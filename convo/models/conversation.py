@@ -15,6 +15,7 @@ from convo.models.types import UTCDateTime
 PARTIES = ("partnership", "agency")
 STATUSES = ("upcoming", "live", "closed")
 SCREEN_MODES = ("question", "items", "ratings", "actions", "summary", "join")
+TIMER_STATES = ("off", "running", "paused")
 
 NAME_MAX = 200
 PLACE_MAX = 300
@@ -68,6 +69,19 @@ class Conversation(db.Model):
     screen_mode: Mapped[str] = mapped_column(String(16), default="question")
     ratings_revealed: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+    # The countdown on the shared screen (convo.live.timer): off, running until timer_ends_at,
+    # or paused with timer_left_seconds to go.  timer_version goes up with every change to it,
+    # and a change is saved against the timer_version its console was shown.
+    timer_state: Mapped[str] = mapped_column(String(16), default="off", server_default="off")
+    timer_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    timer_left_seconds: Mapped[int | None] = mapped_column(Integer)
+    timer_added_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    timer_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Paging on the shared screen: the page of a long list (0: the newest), the summary's
+    # section, and the point opened in full (None: none).
+    screen_page: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    screen_item_id: Mapped[int | None] = mapped_column(Integer)
 
     # The agreement: how the parties will work and keep in touch.
     ground_rules: Mapped[str | None] = mapped_column(Text)
@@ -133,6 +147,9 @@ class ConversationStage(db.Model):
     minutes: Mapped[int] = mapped_column(Integer)
     seconds_spent: Mapped[int] = mapped_column(Integer, default=0)
     entered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the stage was first entered during the conversation, and last left.
+    first_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     conversation: Mapped[Conversation] = relationship(back_populates="stages")
 
@@ -162,6 +179,26 @@ class AddedQuestion(db.Model):
 
     def __repr__(self) -> str:
         return f"<AddedQuestion {self.id} stage={self.stage_id}>"
+
+
+class AskedQuestion(db.Model):
+    """A question the facilitator moved to while the conversation was live: the appendix
+    lists these (asked), not every question planned."""
+
+    __tablename__ = "asked_question"
+    __table_args__ = (UniqueConstraint("conversation_id", "stage_id", "question_id",
+                                       name="uq_asked_question"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), index=True
+    )
+    stage_id: Mapped[str] = mapped_column(String(64))
+    question_id: Mapped[str] = mapped_column(String(64))
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<AskedQuestion {self.stage_id}/{self.question_id}>"
 
 
 class Participant(db.Model):

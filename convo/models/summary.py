@@ -27,6 +27,8 @@ class SummaryDraft(db.Model):
     # For a correction: what changed since the last issued version.  Part of the words both
     # sides approve, and printed on the version it is issued with.
     change_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The appendix: "asked" (the questions asked, with time per stage) or "none" (left out).
+    appendix: Mapped[str] = mapped_column(String(16), default="asked", server_default="asked")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

@@ -169,6 +169,9 @@
       var code = event.code || "";
       if (code === "ArrowDown") { event.preventDefault(); navigate("next"); return; }
       if (code === "ArrowUp") { event.preventDefault(); navigate("back"); return; }
+      // The shared screen's pages (a long list, the draft summary).
+      if (code === "PageDown") { event.preventDefault(); navigate("page-next"); return; }
+      if (code === "PageUp") { event.preventDefault(); navigate("page-back"); return; }
       var letter = code.indexOf("Key") === 0 ? code.slice(3).toLowerCase() : "";
       var digit = code.indexOf("Digit") === 0 ? code.slice(5) : "";
       if ((letter && choose("kind", letter)) || (digit && choose("raised_by", digit))) {
@@ -200,6 +203,8 @@
           return;
         }
         window.alert(data.message || t("notsaved"));
+        // Refused as out of date (another tab changed it first): show what it is now.
+        if (response.status === 409 && live) { live.now(); }
       });
     }).catch(function () {
       setConnection("offline");

@@ -85,5 +85,52 @@
     };
   }
 
-  global.ConvoLive = {follow: follow};
+  // --- clocks that move by themselves --------------------------------------------------------
+  // An element with data-tick-seconds shows a time the server worked out when it drew the page
+  // (seconds left, or seconds spent); from then on it counts here, once a second, so no clock
+  // waits for the next change to move.  Counting from the moment the element arrived makes a
+  // wrong clock on this device harmless.  Attributes:
+  //   data-tick-seconds   the value when drawn          data-tick-step   -1 counts down, 1 up
+  //   data-tick-running   "1" while it counts           data-tick-format "clock" (m:ss) or "minutes"
+  //   data-tick-text      words with {t} for the time   data-tick-over   words once over
+  //   data-tick-limit     (counting up) over after this many seconds
+  var born = typeof WeakMap === "function" ? new WeakMap() : null;
+
+  function show(el, now) {
+    var start = born.get(el);
+    if (start === undefined) { start = now; born.set(el, now); }
+    var running = el.getAttribute("data-tick-running") === "1";
+    var step = Number(el.getAttribute("data-tick-step") || -1);
+    var value = Number(el.getAttribute("data-tick-seconds") || 0) +
+      (running ? step * Math.floor((now - start) / 1000) : 0);
+    var limit = el.hasAttribute("data-tick-limit") ? Number(el.getAttribute("data-tick-limit")) : null;
+    var over = step < 0 ? value < 0 : (limit !== null && value > limit);
+    var size = Math.abs(value);
+    var shown;
+    if (el.getAttribute("data-tick-format") === "clock") {
+      var minutes = Math.floor(size / 60);
+      var seconds = size % 60;
+      shown = minutes + ":" + (seconds < 10 ? "0" : "") + seconds;
+    } else {
+      shown = String(step < 0 ? Math.ceil(size / 60) : Math.floor(size / 60));
+    }
+    var words = (over && el.getAttribute("data-tick-over")) || el.getAttribute("data-tick-text") || "{t}";
+    var text = words.replace("{t}", shown);
+    var target = el.querySelector("[data-tick-value]") || el;
+    if (target.textContent !== text) { target.textContent = text; }
+    el.classList.toggle("is-over", over);
+  }
+
+  function tickAll() {
+    if (!born) { return; }
+    var now = Date.now();
+    document.querySelectorAll("[data-tick-seconds]").forEach(function (el) { show(el, now); });
+  }
+
+  if (born) {
+    setInterval(tickAll, 1000);
+    document.addEventListener("DOMContentLoaded", tickAll);
+  }
+
+  global.ConvoLive = {follow: follow, tick: tickAll};
 })(window);

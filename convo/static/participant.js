@@ -77,6 +77,18 @@
     return copy.innerHTML;
   }
 
+  // A new question (or stage) is said once to screen readers, without taking the focus.
+  function announce(now) {
+    var box = document.getElementById("now-announce");
+    if (!box) { return; }
+    var question = live.querySelector(".now__question");
+    var stage = live.querySelector(".now__stage span[dir]");
+    var words = question ? box.getAttribute("data-new-question") + " " + question.textContent.trim()
+      : (stage ? box.getAttribute("data-new-stage") + " " + stage.textContent.trim() : "");
+    box.textContent = "";
+    if (words) { setTimeout(function () { box.textContent = words; }, 100); }
+  }
+
   if (live && global.ConvoLive) {
     global.ConvoLive.follow({
       url: live.dataset.url,
@@ -99,7 +111,11 @@
           addForm.elements.question_id.value = now.dataset.question || "";
         }
         if (comparable(holder) !== comparable(live)) {
+          var before = live.querySelector(".now");
+          var moved = before && (before.dataset.question !== (now.dataset.question || "") ||
+                                 before.dataset.stage !== (now.dataset.stage || ""));
           live.innerHTML = html;
+          if (moved) { announce(now); }
         }
       },
       onStatus: function (state) {

@@ -2,6 +2,8 @@
 // The first view is already in the page (rendered on the server); this only keeps it live.
 // A short "Reconnecting…" notice shows only when the server has been unreachable for a
 // couple of seconds, so a single dropped request doesn't flash it on the projector.
+// Every view is paged on the server to fit a 16:9 screen; if one still doesn't fit (another
+// shape of screen, a browser with toolbars), the type is made a little smaller until it does.
 (function () {
   "use strict";
 
@@ -11,6 +13,16 @@
   var stopped = document.getElementById("screen-stopped");
   var gone = document.getElementById("screen-gone");
   var pending = null;
+  var root = document.documentElement;
+
+  function fit() {
+    var scale = 1;
+    root.style.setProperty("--fit", "1");
+    while (root.scrollHeight > window.innerHeight + 1 && scale > 0.6) {
+      scale = Math.round((scale - 0.04) * 100) / 100;
+      root.style.setProperty("--fit", String(scale));
+    }
+  }
 
   function showReconnecting(show) {
     if (!reconnecting) { return; }
@@ -28,12 +40,18 @@
     }
   }
 
+  fit();
+  window.addEventListener("resize", fit);
+  if (document.fonts && document.fonts.ready) { document.fonts.ready.then(fit); }
+
   window.ConvoLive.follow({
     url: view.getAttribute("data-view-url"),
     version: Number(view.getAttribute("data-version") || 0),
     interval: 1000,
     onUpdate: function (html) {
       view.innerHTML = html;
+      window.ConvoLive.tick();
+      fit();
     },
     onStatus: function (state) {
       showReconnecting(state === "reconnecting");

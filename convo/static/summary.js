@@ -5,6 +5,39 @@
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
+
+  // Moving a point up or down, leaving it out or putting it back: sent in the background,
+  // then that heading's list alone is drawn again, so the page doesn't reload and what is
+  // being typed elsewhere stays.  Without JavaScript each button is an ordinary form.
+  var said = document.getElementById("points-status");
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var item = form.closest && form.closest(".point__tools") ? form.closest("li.point") : null;
+    if (!item) { return; }
+    event.preventDefault();
+    var list = item.closest("ol.points");
+    var kind = form.getAttribute("action").split("/").pop();
+    fetch(form.getAttribute("action"), {
+      method: "POST", credentials: "same-origin",
+      headers: {"X-Requested-With": "fetch", "Accept": "application/json"},
+      body: new URLSearchParams(new FormData(form))
+    }).then(function (response) {
+      if (!response.ok) { throw new Error("status " + response.status); }
+      return response.json();
+    }).then(function (data) {
+      var holder = document.createElement("div");
+      holder.innerHTML = data.html || "";
+      var fresh = holder.querySelector("ol.points");
+      if (!data.ok || !fresh) { window.location.reload(); return; }
+      list.replaceWith(fresh);
+      var again = document.getElementById(item.id);
+      var target = again && (again.querySelector("form[action$='/" + kind + "'] button") ||
+                             again.querySelector(".point__tools button"));
+      if (target) { target.focus(); }
+      if (said) { said.textContent = said.getAttribute("data-done") || ""; }
+    }).catch(function () { form.submit(); });
+  });
+
   var root = document.getElementById("summary-progress");
   if (!root || !window.ConvoLive) { return; }
 

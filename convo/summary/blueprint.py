@@ -6,7 +6,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect,
-                   render_template, request, url_for)
+                   render_template, render_template_string, request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -21,6 +21,8 @@ from convo.live import state, versioning
 from convo.models import Conversation, SummarySend
 from convo.summary import issuing, mail, sending, service
 from convo.summary.build import NARRATIVE_KEYS, build, content_hash, section_key, summary_items
+from convo.live.screen import paging as screen_paging
+from convo.summary import build as build_module
 from convo.summary.forms import IssueForm, SendForm
 
 bp = Blueprint("summary", __name__, url_prefix="/c/<int:conversation_id>/summary")
@@ -67,7 +69,9 @@ def _page(conversation: Conversation, status: int = 200, **extra: Any) -> Any:
         "summary/draft.html", conversation=conversation, summary=summary, values=values,
         edit=extra.get("edit") or edits.EditState.of(service.draft_values(conversation)),
         grouped=grouped, errors=extra.get("errors", {}),
-        sections=_section_titles(), **_progress_context(conversation, summary, extra),
+        sections=_section_titles(), appendix_choice=build_module.draft_of(conversation).appendix,
+        screen_pages=screen_paging(conversation),
+        **_progress_context(conversation, summary, extra),
     ), status
 
 
@@ -189,9 +193,37 @@ def item(conversation_id: int, item_id: int, action: str) -> Any:
     else:
         abort(404)
     if wants_json():
-        return jsonify({"ok": True})
+        # The heading's list as it is now, for the page to swap in (no reload).
+        key = section_key(found)
+        grouped = [i for i in summary_items(conversation) if section_key(i) == key]
+        html = render_template_string(
+            '{% from "summary/_points.html" import points with context %}{{ points(key) }}',
+            key=key, grouped={key: grouped}, conversation=conversation, confirm=BaseForm())
+        return jsonify({"ok": True, "html": html, "version": conversation.version})
     return redirect(url_for("summary.draft", conversation_id=conversation.id,
                             _anchor=f"point-{found.id}"))
+
+
+@bp.post("/appendix")
+@login_required
+def appendix(conversation_id: int) -> Any:
+    """Whether the summary ends with the questions asked and time per stage.  A choice, not
+    words: the last one sent stands (two tabs choosing the same thing agree)."""
+    conversation = _owned(conversation_id)
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    choice = request.form.get("appendix", "")
+    if choice not in ("asked", "none"):
+        if wants_json():
+            return jsonify({"ok": False, "message": _("Choose whether to keep the appendix.")}), 422
+        abort(422)
+    service.set_appendix(conversation, choice, f"facilitator:{current_user.id}")
+    if wants_json():
+        return jsonify({"ok": True, "version": conversation.version})
+    flash(_("The appendix will list the questions you asked.") if choice == "asked"
+          else _("The summary will have no appendix."), "success")
+    return redirect(url_for("summary.draft", conversation_id=conversation.id,
+                            _anchor="appendix"))
 
 
 @bp.post("/approval/<party>")
@@ -330,8 +362,8 @@ def send(conversation_id: int, number: int) -> Any:
         form.form_errors.append(_("Choose at least one person to send it to."))
         return _page(conversation, 422, send_form=form)
     if not mail.configured():
-        form.form_errors.append(_("Email isn't set up on this server yet (MAIL_HOST and "
-                                  "MAIL_FROM). Download the files and send them yourself."))
+        form.form_errors.append(_("Email isn't set up on this server yet (CONVO_MAIL_HOST "
+                                  "and CONVO_MAIL_FROM). Download the files and send them yourself."))
         return _page(conversation, 422, send_form=form)
     recorded = sending.record(version, recipients, request.form.get("request_key", "")[:64])
     if recorded.queued:

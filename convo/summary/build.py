@@ -27,8 +27,8 @@ from convo.conversations import service
 from convo.conversations.labels import ACTION_STATUS_LABELS
 from convo.conversations.naming import Anonymiser, Public
 from convo.extensions import db
-from convo.models import (Conversation, Facilitator, Item, SummaryApproval, SummaryDraft,
-                          SummaryVersion)
+from convo.models import (AskedQuestion, Conversation, Facilitator, Item, SummaryApproval,
+                          SummaryDraft, SummaryVersion)
 from convo.questions.labels import AGENCY_TYPE_LABELS
 from convo.questions.schema import text_in
 from convo.ratings import compare as ratings_module
@@ -54,9 +54,9 @@ STAGE_SECTIONS = {
     "keeping_in_touch": "keeping_in_touch",
     "close": "closing",
 }
-NARRATIVE_KEYS = ("purpose", "working_towards", "community", "how_well", "challenges",
-                  "opportunities", "actions", "keeping_in_touch", "follow_ups", "parking_lot",
-                  "other")
+NARRATIVE_KEYS = ("purpose", "working_towards", "community", "how_well", "strengths",
+                  "challenges", "opportunities", "actions", "keeping_in_touch", "follow_ups",
+                  "parking_lot", "other")
 
 
 def section_titles() -> dict[str, str]:
@@ -72,6 +72,7 @@ def section_titles() -> dict[str, str]:
         "follow_ups": _("Questions to follow up"),
         "parking_lot": _("To come back to"),
         "other": _("Other points"),
+        "strengths": _("What is working well"),
         "closing": _("To close"),
     }
 
@@ -118,6 +119,12 @@ def labels() -> dict[str, str]:
         "next_conversation": _("Next conversation"),
         "approvals": _("Approval"),
         "appendix": _("Appendix: the questions we used"),
+        "appendix_asked": _("The questions we asked in each stage, and how long each stage "
+                            "took against the plan. For the facilitator's own learning."),
+        "appendix_added": _("added on the day"),
+        # {planned} and {actual} are replaced by numbers of minutes.
+        "appendix_minutes": _("Planned {planned} min, took {actual} min"),
+        "appendix_not_reached": _("Not reached"),
         "page": _("Page"),
         "of": _("of"),
         "raised_by": _("Raised by"),
@@ -145,7 +152,7 @@ def draft_of(conversation: Conversation) -> SummaryDraft:
     draft = db.session.scalar(select(SummaryDraft).where(
         SummaryDraft.conversation_id == conversation.id))
     return draft or SummaryDraft(conversation_id=conversation.id, introduction="", closing="",
-                                 narratives="{}", change_note="")
+                                 narratives="{}", change_note="", appendix="asked")
 
 
 def narratives_of(draft: SummaryDraft) -> dict[str, str]:
@@ -167,8 +174,37 @@ def summary_items(conversation: Conversation) -> list[Item]:
 
 def section_key(item: Item) -> str:
     by_kind = {"challenge": "challenges", "opportunity": "opportunities", "action": "actions",
-               "follow_up": "follow_ups", "parking_lot": "parking_lot"}
+               "follow_up": "follow_ups", "parking_lot": "parking_lot",
+               "strength": "strengths"}
     return by_kind.get(item.kind) or STAGE_SECTIONS.get(item.stage_id or "", "other")
+
+
+def _appendix(conversation: Conversation, plan: Any, draft: SummaryDraft,
+              anonymise: Any) -> tuple[tuple[AppendixStage, ...], str]:
+    """The questions actually asked (in the plan's order, with those added on the day) and
+    each stage's minutes planned and taken; or nothing, at the facilitator's choice.  A
+    conversation from before questions were recorded lists its plan, as it always did."""
+    if draft.appendix == "none":
+        return (), ""
+    asked = {(row.stage_id, row.question_id) for row in db.session.scalars(
+        select(AskedQuestion).where(AskedQuestion.conversation_id == conversation.id))}
+    if not asked:
+        return tuple(AppendixStage(stage.title, tuple(anonymise(q.text) for q in stage.questions))
+                     for stage in plan.included), ""
+    rows = {row.stage_id: row for row in conversation.stages}
+    stages = []
+    for stage in plan.stages:
+        row = rows.get(stage.id)
+        questions = [q for q in stage.questions if (stage.id, q.id) in asked]
+        spent = row.seconds_spent if row is not None else 0
+        if not stage.included and not questions and not spent:
+            continue
+        stages.append(AppendixStage(
+            stage.title, tuple(anonymise(q.text) for q in questions),
+            planned_minutes=stage.minutes if stage.included else 0,
+            actual_minutes=round(spent / 60),
+            added=tuple(anonymise(q.text) for q in questions if q.added)))
+    return tuple(stages), "asked"
 
 
 def _action_row(item: Item, conversation: Conversation, names: Public, locale: str) -> ActionRow:
@@ -396,6 +432,7 @@ def _build(conversation: Conversation, version: SummaryVersion | None) -> Summar
     other_points = points.get("other", [])
 
     issued = service_latest_number(conversation) if version is None else None
+    appendix, appendix_kind = _appendix(conversation, plan, draft, anonymise)
     summary = Summary(
         title=_("%(partnership)s and %(agency)s", partnership=names.partnership,
                 agency=names.agency),
@@ -443,10 +480,10 @@ def _build(conversation: Conversation, version: SummaryVersion | None) -> Summar
         closing=Section("closing", titles["closing"], anonymise(draft.closing),
                         tuple(points.get("closing", ()))),
         approvals=(),
-        appendix=tuple(
-            AppendixStage(stage.title, tuple(anonymise(q.text) for q in stage.questions))
-            for stage in plan.included),
+        appendix=appendix,
         labels=labels(),
+        strengths=strengths if not (strengths := section("strengths")).empty else None,
+        appendix_kind=appendix_kind,
     )
     earlier = service.earlier_conversation(conversation)
     if earlier is not None and earlier.is_closed:  # its record is settled
@@ -498,7 +535,7 @@ _NOT_CONTENT = frozenset({"labels", "chart_svg", "chart_description", "both_low"
                           "differences_note", "created"})
 # Fields added to the summary after fingerprints were first given out: left out while empty,
 # so a summary without them keeps the fingerprint it always had.
-_ADDED_LATER = frozenset({"earlier_actions"})
+_ADDED_LATER = frozenset({"earlier_actions", "added"})
 
 
 def _content(value: Any) -> Any:

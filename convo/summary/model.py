@@ -117,6 +117,11 @@ class Approval:
 class AppendixStage:
     title: str
     questions: tuple[str, ...]
+    # Minutes planned for the stage and taken (None in summaries from before they were kept);
+    # the questions the facilitator added on the day are marked in `added`.
+    planned_minutes: int | None = None
+    actual_minutes: int | None = None
+    added: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -176,6 +181,14 @@ class Summary:
     # When the document was made: the version's issue time, or for a draft the time the
     # conversation was held (the Word file's Created date).  Not content (not fingerprinted).
     created: datetime | None = None
+
+    # What is working well: captured strengths, under a heading of their own (None when there
+    # are none, so summaries without any keep their fingerprint).
+    strengths: Section | None = None
+
+    # "asked": the questions asked and the time each stage took; "": the plan's questions (a
+    # conversation from before questions were recorded), or left out (appendix empty).
+    appendix_kind: str = ""
 
     @property
     def language_tag(self) -> str:

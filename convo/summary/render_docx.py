@@ -971,17 +971,30 @@ def _approvals(doc: Any, summary: Summary, labels: dict[str, str]) -> None:
 
 
 def _appendix(doc: Any, summary: Summary, labels: dict[str, str]) -> None:
-    stages = [s for s in summary.appendix if any(_one_line(q) for q in s.questions)]
+    """The questions asked and each stage's minutes, planned and taken (or, for a summary
+    from before questions were recorded, the plan's questions)."""
+    stages = [s for s in summary.appendix if any(_one_line(q) for q in s.questions)
+              or s.actual_minutes is not None]
     if not stages:
         return
     heading = _heading(doc, labels.get("appendix", "Appendix: the questions we used"), 1)
     heading.paragraph_format.page_break_before = True  # an appendix starts a page
+    if summary.appendix_kind == "asked" and labels.get("appendix_asked"):
+        _paragraph(doc, labels["appendix_asked"])
     for stage in stages:
         if _one_line(stage.title):
             _heading(doc, stage.title, 2)
-        for question in stage.questions:
-            if _one_line(question):
-                _paragraph(doc, question, "List Bullet")
+        if stage.actual_minutes is not None:
+            _paragraph(doc, labels.get("appendix_minutes", "{planned} / {actual}")
+                       .replace("{planned}", str(stage.planned_minutes or 0))
+                       .replace("{actual}", str(stage.actual_minutes)))
+        questions = [q for q in stage.questions if _one_line(q)]
+        for question in questions:
+            added = (" (" + labels.get("appendix_added", "") + ")"
+                     if question in stage.added else "")
+            _paragraph(doc, question + added, "List Bullet")
+        if not questions and stage.actual_minutes is not None:
+            _paragraph(doc, labels.get("appendix_not_reached", ""))
 
 
 def _build(summary: Summary) -> Any:
@@ -1011,6 +1024,8 @@ def _build(summary: Summary) -> Any:
             _ratings(doc, summary, block, labels)
         _relationship(doc, summary.relationship, labels)
 
+    if summary.strengths is not None:
+        _section(doc, summary.strengths, labels)
     _section(doc, summary.challenges, labels)
     _section(doc, summary.opportunities, labels)
     _earlier_actions(doc, summary, labels)

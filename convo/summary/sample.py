@@ -43,6 +43,11 @@ LABELS_EN = {
     "next_conversation": "Next conversation",
     "approvals": "Approval",
     "appendix": "Appendix: the questions we used",
+    "appendix_asked": ("The questions we asked in each stage, and how long each stage took "
+                       "against the plan. For the facilitator's own learning."),
+    "appendix_added": "added on the day",
+    "appendix_minutes": "Planned {planned} min, took {actual} min",
+    "appendix_not_reached": "Not reached",
     "page": "Page",
     "of": "of",
     "raised_by": "Raised by",

@@ -46,7 +46,7 @@ def draft_for(conversation: Conversation) -> SummaryDraft:
         SummaryDraft.conversation_id == conversation.id))
     if draft is None:
         draft = SummaryDraft(conversation_id=conversation.id, introduction="", closing="",
-                             narratives="{}", change_note="")
+                             narratives="{}", change_note="", appendix="asked")
         db.session.add(draft)
         db.session.flush()
     return draft
@@ -92,6 +92,17 @@ def save_draft(conversation: Conversation, changes: dict[str, str], author_label
             setattr(draft, name, value)
     draft.narratives = json.dumps(narratives, ensure_ascii=False, sort_keys=True)
     draft.updated_at = clock.utcnow()
+    state.bump(conversation)
+
+
+def set_appendix(conversation: Conversation, choice: str, author_label: str) -> None:
+    """Keep the appendix ("asked") or leave it out ("none")."""
+    draft = draft_for(conversation)
+    if draft.appendix != choice:
+        history.keep(conversation.id, "summary_draft", draft.id, "appendix", draft.appendix,
+                     author_label)
+        draft.appendix = choice
+        draft.updated_at = clock.utcnow()
     state.bump(conversation)
 
 

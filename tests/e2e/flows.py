@@ -108,6 +108,12 @@ def join(e2e: Harness, phone: Page, code: str, name: str, check: bool = False) -
     expect(phone.locator(".who")).to_contain_text(name)
 
 
+def close_conversation(console: Page) -> None:
+    """Close from the console: it asks first (a second, deliberate click)."""
+    console.locator(".close-confirm > summary").click()
+    console.get_by_role("button", name="Yes, close the conversation").click()
+
+
 def make_conversation(app: Any, owner_id: int, status: str = "live", set_id: str = "health",
                       subtype: str | None = "pcn") -> tuple[int, str]:
     """Prepare a conversation through the service layer, as the forms would."""

@@ -166,6 +166,8 @@ def test_the_facilitators_whole_flow_by_keyboard_alone(e2e: Harness) -> None:
     expect(page.locator("#reveal-ratings")).to_be_focused()
 
     # Close, write, approve, issue, download.
+    keys.tab_to(".close-confirm > summary")  # closing asks first
+    keys.press("Enter")
     keys.tab_to('form[action$="/close"] button')
     keys.follow("Enter")
     expect(page).to_have_url(re.compile(rf"/c/{conversation}/summary$"))

@@ -162,7 +162,7 @@ def test_a_join_code_stops_working_when_the_conversation_closes(e2e: Harness) ->
     flows.join(e2e, pat, code, "Pat Okafor")
     expect(pat.get_by_role("button", name="Add my point")).to_be_visible()
 
-    console.get_by_role("button", name="Close the conversation").click()
+    flows.close_conversation(console)
     expect(console).to_have_url(re.compile(rf"/c/{conversation}/summary$"))
 
     # The phone that had joined sees the close by itself, and can add nothing more.

@@ -217,3 +217,17 @@ def test_reminder_links_that_are_not_real_open_nothing(app, client):
                         ("/r/stop/nothing", 400), ("/r/stop/x.y", 400)):
         assert client.get(url).status_code == status, url
         assert client.post(url, data={}).status_code in (400, 403), url
+
+
+def test_the_rooms_urls_are_in_the_matrix(app):
+    """Issue 16's URLs (the countdown, the screen's paging, opening a point on the screen, the
+    appendix choice, the run sheet) are among those every visitor above is sent to."""
+    rules = {rule for rule, _method, _args in _conversation_rules(app)}
+    assert {
+        "/conversations/<int:conversation_id>/timer",
+        "/conversations/<int:conversation_id>/screen/page",
+        "/conversations/<int:conversation_id>/screen/point",
+        "/conversations/<int:conversation_id>/run-sheet",
+        "/conversations/<int:conversation_id>/run-sheet.pdf",
+        "/c/<int:conversation_id>/summary/appendix",
+    } <= rules

@@ -107,3 +107,61 @@ def test_existing_conversations_go_into_partnerships_up_and_down(request, tmp_pa
             assert connection.execute(text("SELECT count(*) FROM conversation")).scalar() == 4
         upgrade()
         db.engine.dispose()
+
+
+def test_room_up_and_down(request, tmp_path, database_url):
+    """0011 adds the countdown, the screen's paging, each stage's start and end, the questions
+    asked and the appendix choice; an existing conversation gets a timer that is off, the first
+    page, and a draft whose appendix lists the questions asked.  Down removes them all and
+    keeps the conversation."""
+    from sqlalchemy import text
+
+    url = _fresh_url(request, tmp_path, database_url)
+    app = create_app(base_config(tmp_path, url))
+    with app.app_context():
+        from convo.extensions import db
+
+        upgrade(revision="0010_mapping")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO facilitator (id, email, name, is_admin, disabled, session_token, "
+                "created_at) VALUES (1, 'a@example.org', 'F', false, false, 't', :now)"),
+                {"now": "2026-01-01 00:00:00"})
+            connection.execute(text(
+                "INSERT INTO question_set_snapshot (id, set_id, version, sha256, body, "
+                "created_at) VALUES (1, 'health', 1, 'x', '{}', '2026-01-01 00:00:00')"))
+            connection.execute(text(
+                "INSERT INTO partnership (id, name, match_name, created_at, updated_at) "
+                "VALUES (1, 'Riverside', 'riverside', :now, :now)"), {"now": "2026-01-01 00:00:00"})
+            connection.execute(text(
+                "INSERT INTO conversation (id, facilitator_id, partnership_id, partnership_name, "
+                "agency_name, agency_type, purpose, question_set_id, question_set_version, "
+                "snapshot_id, locale, status, screen_mode, ratings_revealed, version, "
+                "created_at, updated_at) VALUES (1, 1, 1, 'Riverside', 'PCN', 'health', 'Why', "
+                "'health', 1, 1, 'en_GB', 'live', 'question', false, 1, :now, :now)"),
+                {"now": "2026-01-01 00:00:00"})
+            connection.execute(text(
+                "INSERT INTO summary_draft (conversation_id, introduction, closing, narratives, "
+                "updated_at) VALUES (1, '', '', '{}', :now)"), {"now": "2026-01-01 00:00:00"})
+        upgrade(revision="0011_room")
+        inspector = inspect(db.engine)
+        assert "asked_question" in inspector.get_table_names()
+        assert {"first_started_at", "last_ended_at"} <= {
+            c["name"] for c in inspector.get_columns("conversation_stage")}
+        with db.engine.connect() as connection:
+            row = connection.execute(text(
+                "SELECT timer_state, timer_added_minutes, timer_version, screen_page, "
+                "screen_item_id, timer_ends_at FROM conversation")).one()
+            appendix = connection.execute(text("SELECT appendix FROM summary_draft")).all()
+        assert tuple(row) == ("off", 0, 0, 0, None, None)
+        assert appendix == [("asked",)]
+        downgrade(revision="0010_mapping")
+        inspector = inspect(db.engine)
+        assert "asked_question" not in inspector.get_table_names()
+        assert "timer_state" not in {c["name"] for c in inspector.get_columns("conversation")}
+        assert "appendix" not in {c["name"] for c in inspector.get_columns("summary_draft")}
+        with db.engine.connect() as connection:  # nothing hanging off it went with the change
+            assert connection.execute(text("SELECT count(*) FROM conversation")).scalar() == 1
+            assert connection.execute(text("SELECT count(*) FROM summary_draft")).scalar() == 1
+        upgrade()
+        db.engine.dispose()

@@ -63,6 +63,29 @@ def _xml_text(xml: str) -> str:
     return re.sub(r"<[^>]+>", "", xml).replace("&apos;", "'").replace("&amp;", "&")
 
 
+def _set_status(app: Flask, conversation_id: int, status: str) -> None:
+    from convo.extensions import db
+    from convo.models import Conversation
+
+    with app.app_context():
+        conversation = db.session.get(Conversation, conversation_id)
+        conversation.status = status
+        conversation.version += 1
+        db.session.commit()
+
+
+def _item_ids(app: Flask, conversation_id: int) -> list[int]:
+    from sqlalchemy import select
+
+    from convo.extensions import db
+    from convo.models import Item
+
+    with app.app_context():
+        return list(db.session.scalars(select(Item.id).where(
+            Item.conversation_id == conversation_id, Item.deleted_at.is_(None),
+            Item.hidden.is_(False)).order_by(Item.id)))
+
+
 def test_nobody_who_asked_not_to_be_named_is_named_anywhere(app: Flask, client, auth,
                                                             make_conversation, inbox):  # noqa: F811
     app.config.update(MAIL_HOST="127.0.0.1", MAIL_PORT=inbox.port, MAIL_SECURITY="none",
@@ -138,6 +161,20 @@ def test_nobody_who_asked_not_to_be_named_is_named_anywhere(app: Flask, client, 
                 f"/c/{ref.id}/screen").get_data(as_text=True)
             outputs[f"screen view ({mode}, {when})"] = auth.client.get(
                 f"/c/{ref.id}/screen/view?v=0").get_data(as_text=True)
+            # Every page of a paged view (the draft summary a section at a time).
+            for page in range(1, 30):
+                auth.post(f"{base}/screen/page", data={"page": str(page)}, form_page=console)
+                view = auth.client.get(f"/c/{ref.id}/screen/view?v=0").get_data(as_text=True)
+                outputs[f"screen view ({mode} page {page}, {when})"] = view
+                where = re.search(r"(?:Page|Part) (\d+) of (\d+)|–(\d+) of (\d+)", view)
+                if where is None or len(set(g for g in where.groups() if g)) == 1:
+                    break
+        # A point opened in full on the screen.
+        for item_id in _item_ids(app, ref.id)[:3]:
+            auth.post(f"{base}/screen/point", data={"item": str(item_id)}, form_page=console)
+            outputs[f"screen, point {item_id} in full ({when})"] = auth.client.get(
+                f"/c/{ref.id}/screen/view?v=0").get_data(as_text=True)
+        auth.post(f"{base}/screen/point", data={"item": ""}, form_page=console)
         for stage in ("challenges", "actions"):  # the added question, and the action
             auth.post(f"{base}/go", data={"stage": stage}, form_page=console)
             auth.post(f"{base}/screen", data={"mode": "question"}, form_page=console)
@@ -148,11 +185,28 @@ def test_nobody_who_asked_not_to_be_named_is_named_anywhere(app: Flask, client, 
         for url in ("/p", "/p/view?v=0", "/p/ratings", "/p/summary", "/p/summary/document",
                     f"/j/{ref.join_code}"):
             response = phone.get(url)
-            assert response.status_code in (200, 404), url  # the code stops when closed
+            # The code stops when closed; the summary's old document link goes to the page
+            # that shows it.
+            assert response.status_code in (200, 302, 404), url
             outputs[f"phone {url} ({when})"] = response.get_data(as_text=True)
 
+    # Before the start, the screen welcomes the room (the parties, the purpose, how to join).
+    _set_status(app, ref.id, "upcoming")
+    outputs["screen: welcome"] = auth.client.get(f"/c/{ref.id}/screen").get_data(as_text=True)
+    _set_status(app, ref.id, "live")
     screen_views("while live")
     phone_pages("while live")
+
+    # The run sheet (drawn by the background worker): the people coming, by role if not named.
+    assert auth.post(f"{base}/run-sheet", form_page=f"{base}/run-sheet").status_code == 302
+    assert run_jobs(app) == 1
+    sheet = auth.client.get(f"{base}/run-sheet.pdf")
+    assert sheet.status_code == 200
+    reader = PdfReader(io.BytesIO(sheet.get_data()))
+    sheet.close()
+    outputs["run sheet PDF"] = " ".join(p.extract_text() for p in reader.pages) + str(
+        reader.metadata)
+    assert "Primary Care Network manager" in outputs["run sheet PDF"]
 
     # --- the summary: words, approval, version 1, a correction, version 2, emails -------------
     assert auth.post(f"{base}/close", form_page=console).status_code == 302
@@ -188,13 +242,18 @@ def test_nobody_who_asked_not_to_be_named_is_named_anywhere(app: Flask, client, 
     screen_views("after the summary")
     phone_pages("after the summary")
     auth.post(f"{base}/close", form_page=console)
+    auth.post(f"{base}/screen", data={"mode": "question"}, form_page=console)
+    outputs["screen: closing"] = auth.client.get(f"/c/{ref.id}/screen").get_data(as_text=True)
+    assert "Thank you for taking part" in outputs["screen: closing"]
 
     send(2)
 
     # --- read every output back -----------------------------------------------------------------
     exports = Path(app.config["EXPORT_DIR"])
-    files = sorted(p for p in exports.rglob("*") if p.is_file())
+    files = sorted(p for p in exports.rglob("*") if p.is_file() and "run-sheets" not in p.parts)
     assert len(files) == 4
+    for path in exports.rglob("run-sheets/*"):  # read above; named by a fingerprint only
+        _assert_unnamed(f"file name {path.name}", str(path.relative_to(exports)))
     for path in files:
         _assert_unnamed(f"file name {path.name}", str(path.relative_to(exports)))
         if path.suffix == ".pdf":

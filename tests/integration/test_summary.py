@@ -86,7 +86,10 @@ def test_build_has_every_section_in_the_readers_words(app, make_conversation):
     assert summary.title == "Riverside Big Local and Exampletown Primary Care Network"
     assert summary.date_text == "Tuesday 14 September 2021"
     assert summary.time_text == "10:00"  # British Summer Time
-    assert [p.text for p in summary.working_towards.points] == ["We want residents heard early"]
+    # A strength goes under its own heading, wherever it was said (issue 16).
+    assert summary.strengths is not None and summary.strengths.title == "What is working well"
+    assert [p.text for p in summary.strengths.points] == ["We want residents heard early"]
+    assert summary.working_towards.points == ()
     assert [p.text for p in summary.community.points] == ["Waiting lists are long"]
     assert [p.text for p in summary.challenges.points] == ["Waiting well", "Long COVID"]
     assert [p.raised_by for p in summary.challenges.points] == [
@@ -512,7 +515,13 @@ def test_a_participant_approves_for_their_side_from_their_phone(app, make_conver
     summary_page = phone.get("/p/summary")
     assert summary_page.status_code == 200
     assert "Not yet approved" in page_text(summary_page)
-    assert phone.get("/p/summary/document").status_code == 200
+    # The summary's words are on the approval page itself, before the button (issue 16).
+    html = page_text(summary_page)
+    assert 'id="summary-text"' in html and "Start a conversation about health" in html
+    assert html.index('id="summary-text"') < html.index("Approve on behalf of")
+    moved = phone.get("/p/summary/document")
+    assert moved.status_code == 302 and moved.headers["Location"].endswith(
+        "/p/summary#summary-text")
     token = AuthActions(phone).csrf("/p/summary")
     approved = phone.post("/p/summary/approve", data={"csrf_token": token},
                           follow_redirects=True)
@@ -548,8 +557,10 @@ def test_the_draft_on_the_shared_screen_matches_the_document(app, client, auth,
         long_covid = db.session.scalar(select(Item.id).where(Item.text == "Long COVID"))
     auth.post(f"{url}/items/{long_covid}/leave-out", form_page=url)
     assert auth.post(f"{url}/show", form_page=url).status_code == 302
-    screen = page_text(client.get(f"/c/{ref.id}/screen/view?v=0"))
-    assert "Draft summary" in screen
+    assert "Draft summary" in page_text(client.get(f"/c/{ref.id}/screen/view?v=0"))
+    from tests.integration.test_screen import summary_pages_text
+
+    screen = summary_pages_text(client, app, ref.id)
     assert "Two stood out for everyone." in screen
     assert "Waiting well" in screen and "Long COVID" not in screen
     assert "Invite the link worker" in screen

@@ -18,6 +18,7 @@ from convo.conversations.capture import Author
 from convo.conversations.forms import AddQuestionForm, AgreementForm
 from convo.core import edits
 from convo.live import state
+from convo.live import timer as timer_module
 from convo.models import Conversation
 from convo.models.conversation import SCREEN_MODES
 
@@ -120,9 +121,113 @@ def screen_mode(conversation_id: int) -> Any:
     mode = request.form.get("mode", "")
     if mode not in SCREEN_MODES:
         return refuse(_("Choose what the shared screen shows."), 400)
+    if conversation.screen_mode != mode:
+        conversation.screen_page = 0
+        conversation.screen_item_id = None
     conversation.screen_mode = mode
     state.bump(conversation)
     return done(conversation, anchor="screen", mode=mode)
+
+
+def _whole_number(name: str, low: int, high: int) -> int | None:
+    raw = request.form.get(name, "").strip()
+    if not raw.isdigit() or len(raw) > 6 or not low <= int(raw) <= high:
+        return None
+    return int(raw)
+
+
+def _refuse_back(conversation: Conversation, message: str, status: int, anchor: str,
+                 **payload: Any) -> Any:
+    """A refused console change: JSON with the reason for the script; for a form, the console
+    again with the reason at the top (nothing was changed)."""
+    from flask import jsonify
+
+    if wants_json():
+        return jsonify({"ok": False, "message": message, **payload}), status
+    flash(message, "error")
+    return redirect(url_for("conversations.console", conversation_id=conversation.id,
+                            _anchor=anchor))
+
+
+@bp.post("/conversations/<int:conversation_id>/timer")
+@login_required
+def timer(conversation_id: int) -> Any:
+    """The shared screen's countdown: start, pause, resume, add minutes, stop.  Saved against
+    the timer the console was shown (timer_version): a second tab's change on an older timer
+    is refused with what the timer says now, so "add 5 minutes" twice never adds ten unseen."""
+    conversation = owned(conversation_id)
+    confirmed()
+    # Not named "action": a form control of that name hides the form's own action.
+    action = request.form.get("timer_action", "")
+    if action not in timer_module.ACTIONS:
+        return refuse(_("Choose what to do with the timer."), 400)
+    seen = _whole_number("timer_version", 0, 10**6)
+    if seen is None:
+        return refuse(_("Reload the console and try again."), 400)
+    minutes = None
+    if action in ("start", "add") and request.form.get("minutes", "").strip():
+        minutes = _whole_number("minutes", 1, timer_module.MAX_MINUTES)
+        if minutes is None:
+            return _refuse_back(conversation, _("Give the minutes as a whole number from 1 to "
+                                                "%(max)d.", max=timer_module.MAX_MINUTES),
+                                422, "timer")
+    if conversation.status != "live":
+        return _refuse_back(conversation, _("Start the conversation to use the timer."), 409,
+                            "timer")
+    try:
+        timer_module.change(conversation, action, seen, minutes)
+    except timer_module.StaleTimer:
+        return _refuse_back(
+            conversation, _("The timer was changed in another window, so this wasn't done. "
+                            "It is shown as it is now: try again if you still need to."),
+            409, "timer", timer_version=conversation.timer_version)
+    return done(conversation, anchor="timer", timer_version=conversation.timer_version)
+
+
+@bp.post("/conversations/<int:conversation_id>/screen/page")
+@login_required
+def screen_page(conversation_id: int) -> Any:
+    """Which page of a long list the shared screen shows (counted from 1; 0: the newest).
+    The page is named, not stepped, so two tabs asking for page 2 both get page 2."""
+    conversation = owned(conversation_id)
+    confirmed()
+    page = _whole_number("page", 0, 10_000)
+    if page is None:
+        return refuse(_("Choose a page."), 400)
+    conversation.screen_page = page
+    state.bump(conversation)
+    if request.form.get("back") == "summary" and not wants_json():  # turned from the summary
+        return redirect(url_for("summary.draft", conversation_id=conversation.id))
+    return done(conversation, anchor="screen", page=page)
+
+
+@bp.post("/conversations/<int:conversation_id>/screen/point")
+@login_required
+def screen_point(conversation_id: int) -> Any:
+    """Open one point in full on the shared screen (item), or close it (no item)."""
+    from convo.conversations import capture as capture_module
+
+    conversation = owned(conversation_id)
+    confirmed()
+    raw = request.form.get("item", "").strip()
+    if raw:
+        if not raw.isdigit() or len(raw) > 12:
+            abort(404)
+        item = capture_module.item_or_404(conversation, int(raw))
+        if item.deleted_at is not None or item.merged_into_id is not None:
+            abort(404)
+        if item.hidden:
+            return _refuse_back(conversation, _("This point is hidden from the shared screen."),
+                                409, "screen")
+        if item.stage_id and item.stage_id != conversation.current_stage_id:
+            state.go_to(conversation, item.stage_id, None)  # the screen lists a stage's points
+        conversation.screen_item_id = item.id
+        conversation.screen_mode = "items"
+    else:
+        conversation.screen_item_id = None
+    conversation.screen_page = 0
+    state.bump(conversation)
+    return done(conversation, anchor="screen")
 
 
 @bp.post("/conversations/<int:conversation_id>/questions")

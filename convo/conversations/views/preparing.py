@@ -364,7 +364,34 @@ def plan(conversation_id: int) -> Any:
     values = {s.id: (shown[f"include-{s.id}"], shown[f"minutes-{s.id}"]) for s in running.stages}
     return render_template("conversations/plan.html", conversation=conversation, plan=running,
                            form=form, errors=errors, values=values, edit=state,
-                           minutes_max=MINUTES_MAX), status
+                           minutes_max=MINUTES_MAX, times=_clock_times(conversation, values),
+                           start_minutes=_start_minutes(conversation)), status
+
+
+def _start_minutes(conversation: Conversation) -> int | None:
+    """The start time as minutes after midnight, UK time (None: no start time set)."""
+    if conversation.starts_at is None:
+        return None
+    local = conversation.starts_at.astimezone(ZoneInfo("Europe/London"))
+    return local.hour * 60 + local.minute
+
+
+def _clock_times(conversation: Conversation, values: dict[str, Any]) -> dict[str, str]:
+    """Each used stage's start and end on the clock ("10:00–10:08"), or in minutes from the
+    start when no start time is set ("0:00–0:08"); the page's script keeps them up to date as
+    minutes are typed."""
+    start = _start_minutes(conversation) or 0
+    times: dict[str, str] = {}
+    for stage_id, (included, minutes) in values.items():
+        raw = str(minutes)
+        if not included or not raw.isdigit():
+            times[stage_id] = ""
+            continue
+        end = start + int(raw)
+        times[stage_id] = (f"{start // 60 % 24:d}:{start % 60:02d}–"
+                           f"{end // 60 % 24:d}:{end % 60:02d}")
+        start = end
+    return times
 
 
 @bp.post("/conversations/<int:conversation_id>/follow-up")
@@ -437,3 +464,41 @@ def export_json(conversation_id: int) -> Any:
     response.headers["Content-Disposition"] = (
         f'attachment; filename="conversation-{conversation.id}.json"')
     return response
+
+
+# --- the run sheet ------------------------------------------------------------------------------
+
+
+@bp.route("/conversations/<int:conversation_id>/run-sheet", methods=["GET", "POST"])
+@login_required
+def run_sheet(conversation_id: int) -> Any:
+    """The printable run sheet: asked for here, drawn by the background worker (the page
+    follows it), downloaded once made."""
+    from convo.conversations import runsheet
+
+    conversation = owned(conversation_id)
+    if request.method == "POST":
+        confirmed()
+        found = runsheet.request(conversation)
+        if not found.ready and not found.waiting:
+            flash(_("The run sheet couldn't be asked for just now. Please try again in a "
+                    "moment."), "error")
+        return redirect(url_for("conversations.run_sheet", conversation_id=conversation.id))
+    return render_template("conversations/run_sheet_page.html", conversation=conversation,
+                           sheet=runsheet.status(conversation), confirm=BaseForm())
+
+
+@bp.get("/conversations/<int:conversation_id>/run-sheet.pdf")
+@login_required
+def run_sheet_pdf(conversation_id: int) -> Any:
+    from flask import send_file
+
+    from convo.conversations import runsheet
+
+    conversation = owned(conversation_id)
+    found = runsheet.status(conversation)
+    if not found.ready:  # not made yet, or the plan changed since: the page says so
+        return redirect(url_for("conversations.run_sheet", conversation_id=conversation.id))
+    return send_file(runsheet.path_for(conversation.id, found.fingerprint),
+                     mimetype="application/pdf", as_attachment=True,
+                     download_name=f"run-sheet-{conversation.id}.pdf", max_age=0)
