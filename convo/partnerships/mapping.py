@@ -19,7 +19,7 @@ import math
 import secrets
 from dataclasses import dataclass
 
-from flask import current_app, session
+from flask import abort, current_app, session
 from sqlalchemy import select
 
 from convo.conversations import service as conversations
@@ -81,8 +81,6 @@ def start(partnership: Partnership, facilitator: Facilitator) -> MappingSession:
 
 
 def session_or_404(partnership: Partnership, session_id: int) -> MappingSession:
-    from flask import abort
-
     found = db.session.get(MappingSession, session_id)
     if found is None or found.partnership_id != partnership.id:
         abort(404)

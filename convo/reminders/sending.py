@@ -30,28 +30,26 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from huey import crontab
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from convo.conversations.naming import Public
 from convo.core import clock
 from convo.extensions import db
 from convo.jobs import queue
-from convo.jobs.identity import worker_id
 from convo.models import (Conversation, Item, Participant, Partnership, ReminderOptOut,
                           ReminderSend)
 from convo.models.capture import OPEN_STATUSES
 from convo.reminders import tokens
 from convo.summary import mail
-from convo.summary import sending as summary_sending
+from convo.summary import outbox
 
 log = logging.getLogger(__name__)
 
 JOB = "reminders.send"
 SCAN_JOB = "reminders.scan"
 PERIODIC = "reminders.periodic"
-WAITING = ("queued", "retrying")
-EARLY = timedelta(seconds=2)
+WAITING = outbox.WAITING
 
 
 def today() -> date:
@@ -167,29 +165,11 @@ class Cancelled(Exception):
 @queue.job(JOB)
 def deliver(send_id: int) -> None:
     """Send one reminder, if it is still waiting and due (see the module's docstring)."""
-    try:
-        _deliver(send_id)
-    except Exception as exc:
-        db.session.rollback()
-        send = db.session.get(ReminderSend, send_id)
-        if send is not None and send.status == "sending" and send.claimed_by == worker_id():
-            _failed(send, "server", mail.classify(exc).reason, permanent=False)
-            send.claimed_by = None
-            db.session.commit()
-        raise
+    outbox.guarded(ReminderSend, send_id, JOB, _deliver)
 
 
 def _deliver(send_id: int) -> None:
-    now = clock.utcnow()
-    claimed = db.session.execute(
-        update(ReminderSend)
-        .where(ReminderSend.id == send_id, ReminderSend.status.in_(WAITING),
-               or_(ReminderSend.next_attempt_at.is_(None),
-                   ReminderSend.next_attempt_at <= now + EARLY))
-        .values(status="sending", claimed_by=worker_id(), attempts=ReminderSend.attempts + 1,
-                handed_over_at=None)
-        .execution_options(synchronize_session=False)).rowcount
-    if not claimed:
+    if not outbox.claim(ReminderSend, send_id):
         db.session.rollback()
         return
     send = db.session.get(ReminderSend, send_id)
@@ -214,30 +194,22 @@ def _deliver(send_id: int) -> None:
 
     try:
         if not mail.configured():
-            raise _NotConfigured()
+            raise outbox.NotConfigured()
         message = build_message(partnership, conversation, item, person, send)
         reply = mail.exchange(message, send.email, handing_over)
-    except _NotConfigured:
+    except outbox.NotConfigured:
         _failed(send, "not_configured", None, permanent=False)
     except Exception as exc:
         failure = mail.classify(exc)
         _failed(send, "server", failure.reason, failure.permanent)
     else:
-        send.status = "sent"
-        send.sent_at = clock.utcnow()
-        send.server_reply = reply
-        send.next_attempt_at = None
-        send.problem = send.error = None
+        outbox.sent(send, reply)
     send.claimed_by = None
-
-
-class _NotConfigured(Exception):
-    pass
 
 
 def _failed(send: ReminderSend, problem: str, detail: str | None, permanent: bool) -> None:
     """A failed try: again after MAIL_RETRY_DELAYS, or given up (as the summary's sends)."""
-    summary_sending._failed(send, problem, detail, permanent, job=JOB)
+    outbox.failed(send, problem, detail, permanent, job=JOB)
 
 
 def sweep(alive: set[str], lost_before: object) -> int:

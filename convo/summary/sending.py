@@ -21,27 +21,22 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
 
-from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 
 from convo.core import clock
 from convo.extensions import db
 from convo.jobs import queue
-from convo.jobs.identity import worker_id
 from convo.live import state
 from convo.models import Conversation, SummarySend, SummaryVersion
-from convo.summary import mail
+from convo.summary import mail, outbox
 from convo.summary.service import FileDamaged
 
 log = logging.getLogger(__name__)
 
 JOB = "summary.send"
 ACTIVE = ("queued", "sending", "retrying")  # still on its way
-WAITING = ("queued", "retrying")  # for a worker to take
-EARLY = timedelta(seconds=2)  # a scheduled job may arrive this much before its time
+WAITING = outbox.WAITING  # for a worker to take
 
 
 def new_request_key() -> str:
@@ -120,38 +115,15 @@ def _conversation_of(version: SummaryVersion) -> Conversation:
 # --- the worker's side -------------------------------------------------------------------
 
 
-def retry_delays() -> list[float]:
-    return [float(d) for d in current_app.config["MAIL_RETRY_DELAYS"]]
-
-
 @queue.job(JOB)
 def deliver(send_id: int) -> None:
-    """The job: send one row of the outbox, if it is still waiting and due.  If anything
-    unforeseen goes wrong after the claim, the send is put back to be tried again (a claim
-    held by a live worker would otherwise never be swept)."""
-    try:
-        _deliver(send_id)
-    except Exception as exc:
-        db.session.rollback()
-        send = db.session.get(SummarySend, send_id)
-        if send is not None and send.status == "sending" and send.claimed_by == worker_id():
-            _failed(send, "server", mail.classify(exc).reason, permanent=False)
-            send.claimed_by = None
-            db.session.commit()
-        raise
+    """The job: send one row of the outbox, if it is still waiting and due (outbox.guarded
+    puts it back if anything unforeseen goes wrong after the claim)."""
+    outbox.guarded(SummarySend, send_id, JOB, _deliver)
 
 
 def _deliver(send_id: int) -> None:
-    now = clock.utcnow()
-    claimed = db.session.execute(
-        update(SummarySend)
-        .where(SummarySend.id == send_id, SummarySend.status.in_(WAITING),
-               or_(SummarySend.next_attempt_at.is_(None),
-                   SummarySend.next_attempt_at <= now + EARLY))
-        .values(status="sending", claimed_by=worker_id(), attempts=SummarySend.attempts + 1,
-                attempted_at=now, handed_over_at=None)
-        .execution_options(synchronize_session=False)).rowcount
-    if not claimed:
+    if not outbox.claim(SummarySend, send_id, attempted_at=clock.utcnow()):
         db.session.rollback()
         return  # sent, taken by another worker, not due yet, or deleted with its conversation
     send = db.session.get(SummarySend, send_id)
@@ -167,50 +139,23 @@ def _deliver(send_id: int) -> None:
 
     try:
         if not mail.configured():
-            raise MailNotConfigured()
+            raise outbox.NotConfigured()
         message = mail.build_message(conversation, version, mail.Words.of(conversation, version),
                                      mail.Recipient(send.email, send.label, send.named))
         reply = mail.exchange(message, send.email, handing_over)
     except FileDamaged as exc:
         _failed(send, "files", str(exc), permanent=True)
-    except MailNotConfigured:
+    except outbox.NotConfigured:
         _failed(send, "not_configured", None, permanent=False)
     except Exception as exc:  # what the server or the network said
         failure = mail.classify(exc)
         _failed(send, "server", failure.reason, failure.permanent)
     else:
-        send.status = "sent"
-        send.sent_at = clock.utcnow()
-        send.server_reply = reply
-        send.next_attempt_at = None
-        send.problem = None
-        send.error = None
+        outbox.sent(send, reply)
         log.info("summary send %s accepted by the mail server", send.id)
     send.claimed_by = None
     state.bump(conversation)
 
 
-class MailNotConfigured(Exception):
-    pass
-
-
-def _failed(send: Any, problem: str, detail: str | None, permanent: bool,
-            job: str = JOB) -> None:
-    """Record a failed try: try again later, or give up.  `problem` says what kind of failure
-    (the page words it in the reader's language); `detail` is what the server said.  Any
-    outbox row with the same bookkeeping (reminders too) hands `job` back to the queue."""
-    delays = retry_delays()
-    send.problem = problem
-    send.error = detail
-    send.handed_over_at = None
-    if permanent or send.attempts > len(delays):
-        send.status = "failed"
-        send.next_attempt_at = None
-        log.info("%s %s failed (%s)", job, send.id, "permanent" if permanent else "gave up")
-        return
-    delay = delays[send.attempts - 1]
-    send.status = "retrying"
-    send.next_attempt_at = clock.utcnow() + timedelta(seconds=delay)
-    send.enqueued_at = send.next_attempt_at
-    queue.later(job, send.id, delay=delay)
-    log.info("%s %s: temporary failure, next try in %.0f s", job, send.id, delay)
+def _failed(send: SummarySend, problem: str, detail: str | None, permanent: bool) -> None:
+    outbox.failed(send, problem, detail, permanent, job=JOB)
