@@ -89,6 +89,7 @@ def render_pdf(document: MapDocument) -> bytes:
 
 def render_docx(document: MapDocument) -> bytes:
     from docx import Document
+    from docx.enum.section import WD_ORIENT, WD_SECTION
 
     from convo.summary import render_docx as house
 
@@ -108,6 +109,12 @@ def render_docx(document: MapDocument) -> bytes:
     doc_pr.set("name", "Map")
     doc_pr.set("title", house._one_line(document.title))
     doc_pr.set("descr", house._one_line(document.description))
+    # The table has a column per criterion: on a page of its own turned sideways, so that no
+    # heading ("Capacity and resources to follow through") is broken inside its words.
+    table_page = doc.add_section(WD_SECTION.NEW_PAGE)
+    table_page.orientation = WD_ORIENT.LANDSCAPE
+    table_page.page_width, table_page.page_height = house.PAGE_HEIGHT, house.PAGE_WIDTH
+    width = (house.PAGE_HEIGHT - table_page.left_margin - table_page.right_margin) / 360000
     house._heading(doc, labels["table"], 1)
     view = document.view
     header = [labels["number"], labels["agency"], labels["purposes"], labels["type_now"],
@@ -124,10 +131,9 @@ def render_docx(document: MapDocument) -> bytes:
                      *[[(_score(s, document), None)] for _t, s in row.scores],
                      [(_score(row.average, document) if row.average is not None
                        else labels["not_rated"], None)]])
-    fixed = 1.0 + 3.4 + 2.6 + 2.4 + 1.4
-    rest = max(house.TEXT_WIDTH.cm - fixed, 2.0)
-    widths = [1.0, 3.4, 2.6, 2.4, rest - 1.2 * len(view.criteria)] + [
-        1.2] * len(view.criteria) + [1.4]
+    criterion, fixed = 2.4, 1.3 + 4.2 + 3.2 + 2.8 + 2.2
+    holders = max(width - 0.1 - fixed - criterion * len(view.criteria), 3.0)
+    widths = [1.3, 4.2, 3.2, 2.8, holders] + [criterion] * len(view.criteria) + [2.2]
     house._table(doc, header, rows, widths, caption=labels["table"])
     out = io.BytesIO()
     doc.save(out)

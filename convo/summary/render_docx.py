@@ -614,7 +614,7 @@ def _table(doc: Any, header: Sequence[str], rows: Sequence[Sequence[Cell]],
     tblpr = tbl.tblPr
     _child(tblpr, "w:tblW", ("w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd",
                              "w:tblLayout", "w:tblCellMar", "w:tblLook"),
-           w=str(int(TEXT_WIDTH.twips)), type="dxa")
+           w=str(int(Cm(sum(widths_cm)).twips)), type="dxa")  # its columns, on any page
     _child(tblpr, "w:tblLayout", ("w:tblCellMar", "w:tblLook", "w:tblCaption",
                                   "w:tblDescription"), type="fixed")
     look = _child(tblpr, "w:tblLook")

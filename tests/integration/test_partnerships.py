@@ -439,6 +439,11 @@ def test_the_map_as_pdf_and_word(app, client, auth, make_conversation, tmp_path)
     word = map_file(app, auth, pid, "docx")
     assert word.status_code == 200
     document = Document(io.BytesIO(word.data))
+    # The table on a page of its own turned sideways, its columns within the page.
+    table_page = document.sections[-1]
+    assert table_page.page_width > table_page.page_height
+    grid = sum(c.width for c in document.tables[0].columns)
+    assert grid <= table_page.page_width - table_page.left_margin - table_page.right_margin
     words = " ".join(c.text for t in document.tables for r in t.rows for c in r.cells)
     assert "Exampletown Borough Council" in words and "Jordan Lee" not in words
     with zipfile.ZipFile(io.BytesIO(word.data)) as package:
