@@ -267,6 +267,7 @@ def _set(app: Flask, ref: ConversationRef, **values: Any) -> None:
         for key, value in values.items():
             setattr(conversation, key, value)
         conversation.version += 1
+        conversation.phone_version += 1  # as state.bump: phones follow this too
         _db(app).session.commit()
 
 
