@@ -176,8 +176,22 @@ def assert_focus_never_covered(page: Page, name: str) -> int:
     return counted
 
 
-def assert_targets_big_enough(page: Page, name: str) -> None:
-    assert page.evaluate(TARGETS_JS) == [], name
+PHONE_WIDTHS = (390, 320)
+
+
+def assert_targets_big_enough(page: Page, name: str, widths: tuple[int, ...] = PHONE_WIDTHS,
+                              ) -> None:
+    """At each phone width (the page laid out afresh at each), every control is big enough or
+    far enough from the others; the page is left at the width it had."""
+    size = page.viewport_size
+    assert size is not None
+    try:
+        for width in widths:
+            page.set_viewport_size({"width": width, "height": size["height"]})
+            small = page.evaluate(TARGETS_JS)
+            assert small == [], f"{name} at {width} px: {small}"
+    finally:
+        page.set_viewport_size(size)
 
 
 def assert_reflows(page: Page, name: str) -> list[dict[str, Any]]:
@@ -314,6 +328,125 @@ def test_phone_pages_targets_reflow_order_and_spacing(e2e: Harness) -> None:
             narrow.locator("#both-sides").scroll_into_view_if_needed()
             e2e.check(narrow, "phone at 320 px: both sides' scores, only the table scrolls")
         assert_text_spacing(narrow, name + " with wider text spacing")
+
+
+def _targets_state(e2e: Harness, page: Page, name: str) -> None:
+    """One more page state of a phone: held to the harness (axe, HTML, labels) and its
+    controls to 2.5.8 at 390 and 320 px."""
+    e2e.check(page, name)
+    assert_targets_big_enough(page, name)
+
+
+def test_every_phone_page_state_has_targets_big_enough(e2e: Harness) -> None:
+    """2.5.8 on the phone's other states: the join page with each error, the waiting page, the
+    approval page after approving, the "removed" and "you have left" pages, the page after
+    the close, and every page of the relationship mapping's phones (/m/...)."""
+    from convo.extensions import db
+    from convo.live import devices
+    from convo.models import Conversation, Device, Participant, Partnership
+    from convo.partnerships import mapping
+
+    owner = e2e.facilitator("Tara Targets")
+    conversation_id, code = e2e.conversation(owner)
+
+    # the join page: nothing typed, then a code that opens nothing
+    phone = e2e.page("phone: joining (target size)", PHONE, phone=True)
+    phone.goto("/join")
+    phone.get_by_role("button", name="Join").click()
+    expect(phone.locator(".error-summary")).to_be_visible()
+    _targets_state(e2e, phone, "phone: join, no code typed")
+    phone.get_by_label("Join code").fill("ZZZZ-ZZZZ")
+    phone.get_by_role("button", name="Join").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("That code doesn't work")
+    _targets_state(e2e, phone, "phone: join, a code that doesn't work")
+
+    # Sam joins; a second phone choosing Sam waits for the facilitator's OK
+    flows.join(e2e, phone, code, "Sam Reid")
+    second = e2e.page("second phone: Sam Reid (target size)", PHONE, phone=True)
+    second.goto("/join")
+    second.get_by_label("Join code").fill(code)
+    second.get_by_role("button", name="Join").click()
+    second.get_by_role("button", name=re.compile("I am Sam Reid")).click()
+    expect(second.get_by_role("heading", level=1)).to_have_text(
+        "Waiting for the facilitator to let you in")
+    _targets_state(e2e, second, "phone: waiting to be let in")
+    # "That isn't me": this phone leaves, and the join page says so
+    second.get_by_role("button", name="That isn't me: choose again").click()
+    expect(second.locator(".notices")).to_contain_text(
+        "You have left the conversation")
+    _targets_state(e2e, second, "phone: you have left")
+
+    # the approval page, before and after approving for the side
+    phone.goto("/p/summary")
+    phone.get_by_role("button", name=re.compile("Approve on behalf of")).click()
+    expect(phone.get_by_text("Your side's approval is recorded")).to_be_visible()
+    _targets_state(e2e, phone, "phone: the summary, approved")
+
+    # removed by the facilitator: the next page says so
+    with e2e.server.app.app_context():
+        sam = db.session.scalar(db.select(Participant).where(
+            Participant.conversation_id == conversation_id, Participant.name == "Sam Reid"))
+        for device in db.session.scalars(db.select(Device).where(
+                Device.participant_id == sam.id, Device.revoked_at.is_(None))):
+            devices.revoke(device)
+        db.session.commit()
+    response = phone.goto("/p")
+    assert response is not None and response.status == 403
+    expect(phone.get_by_role("heading", level=1)).to_have_text(
+        "This phone or computer was removed")
+    _targets_state(e2e, phone, "phone: removed by the facilitator")
+
+    # after the close: the following page, read only
+    flows.join(e2e, phone, code, "Pat Okafor")
+    with e2e.server.app.app_context():
+        from convo.conversations import service
+        service.close(db.session.get(Conversation, conversation_id))
+        db.session.commit()
+    phone.goto("/p")
+    _targets_state(e2e, phone, "phone: following, after the close")
+
+    # the relationship mapping's phones
+    with e2e.server.app.app_context():
+        from convo.models import Facilitator
+        partnership = db.session.get(
+            Partnership, db.session.get(Conversation, conversation_id).partnership_id)
+        partnership.criteria = "trust,respect"
+        found = mapping.start(partnership, db.session.get(Facilitator, owner.id))
+        map_code, session_id = found.code, found.id
+        db.session.commit()
+    member = e2e.page("member's phone (target size)", PHONE, phone=True)
+    response = member.goto("/m/scores")
+    assert response is not None and response.status == 403
+    _targets_state(e2e, member, "mapping: not joined yet")
+    response = member.goto("/m/ZZZZZZZZ")
+    assert response is not None and response.status == 404
+    _targets_state(e2e, member, "mapping: a code that doesn't work")
+    member.goto(f"/m/{map_code}")
+    _targets_state(e2e, member, "mapping: join")
+    member.get_by_role("button", name="Join").click()
+    expect(member.locator(".error-summary")).to_be_visible()
+    _targets_state(e2e, member, "mapping: join, no name typed")
+    member.get_by_label("Your first name, or what people call you").fill("Pat")
+    member.get_by_role("button", name="Join").click()
+    expect(member.get_by_role("heading", name="Your scores")).to_be_visible()
+    _targets_state(e2e, member, "mapping: scores to give")
+    member.get_by_role("group", name="Trust").first.get_by_label("4", exact=True).check()
+    member.get_by_role("button", name="Save my scores").click()
+    expect(member.get_by_role("status")).to_contain_text("Your scores are saved")
+    _targets_state(e2e, member, "mapping: scores saved")
+    with e2e.server.app.app_context():
+        from convo.models import MappingSession
+        mapping.show(db.session.get(MappingSession, session_id))
+        db.session.commit()
+    member.reload()
+    expect(member.get_by_role("heading", name="Everyone's scores")).to_be_visible()
+    _targets_state(e2e, member, "mapping: everyone's scores")
+    with e2e.server.app.app_context():
+        mapping.close(db.session.get(MappingSession, session_id))
+        db.session.commit()
+    response = member.reload()
+    assert response is not None and response.status == 410
+    _targets_state(e2e, member, "mapping: finished")
 
 
 def test_facilitator_pages_reflow_at_320_and_keep_a_sensible_focus_order(e2e: Harness) -> None:
