@@ -9,7 +9,12 @@
 - 2.4.3 focus order: no positive tabindex, every Tab stop can be seen, and on the phone (one
   column) focus moves down the page;
 - 1.4.12 text spacing: with the bookmarklet's values (line height 1.5, paragraphs 2em apart,
-  letters 0.12em, words 0.16em) no text is clipped and nothing scrolls sideways.
+  letters 0.12em, words 0.16em) no text is clipped by a box that hides its overflow, no text
+  spills out of a box of set height, no two pieces of text overlap, and nothing scrolls
+  sideways: on the console, the summary page, the phones (join, following, scores, a point,
+  the summary and approval), the facilitator's lists at 320 px and every view of the shared
+  screen at 1280×720.  (Text inside a drawing (svg) is left out of the overlap check: its
+  place is set by the drawing.)
 """
 
 from __future__ import annotations
@@ -139,6 +144,80 @@ CLIPPED_JS = """() => {
 }"""
 
 
+# Text a fixed height lets spill out of its box (overflow left visible): the box's content is
+# taller or wider than the box, and what spills runs over whatever comes next.
+SPILLED_JS = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (!el.innerText || !el.innerText.trim() || el.closest('.visually-hidden, [hidden]')) continue;
+    if (/^(svg|SELECT|TEXTAREA|INPUT|OPTION|TABLE|TBODY|THEAD|TR)$/i.test(el.tagName)) continue;
+    const s = getComputedStyle(el);
+    if (s.overflowX !== 'visible' || s.overflowY !== 'visible') continue;
+    if (s.display.startsWith('inline') || s.display === 'contents' || el.clientHeight === 0) continue;
+    if (el.scrollHeight <= el.clientHeight + 1) continue;
+    // only a box whose height is set (an inline style, a rule, or a flex or grid track that
+    // doesn't grow) can spill: put its height to auto and see whether it grows
+    const before = el.getBoundingClientRect().height;
+    const saved = el.style.getPropertyValue('height'), prio = el.style.getPropertyPriority('height');
+    el.style.setProperty('height', 'auto', 'important');
+    const free = el.getBoundingClientRect().height;
+    el.style.setProperty('height', saved, prio);
+    if (free > before + 1)
+      out.push(`${el.outerHTML.slice(0, 100)} ${Math.round(before)} px tall, its text ${Math.round(free)} px`);
+  }
+  return out;
+}"""
+
+# Text boxes that overlap: the line boxes of every piece of visible text (each cut to what
+# its scrolling or clipping boxes show), compared two by two.
+OVERLAP_JS = """() => {
+  const boxes = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  let node;
+  while ((node = walker.nextNode())) {
+    if (!node.data.trim()) continue;
+    const el = node.parentElement;
+    // a picture's text (svg) sits where the drawing puts it: the spacing doesn't move it
+    if (!el || el.closest('.visually-hidden, [hidden], script, style, template, option, '
+                          + 'textarea, select, svg')) continue;
+    // (not drawn: hidden, transparent, or inside a closed <details>)
+    if (!el.checkVisibility({visibilityProperty: true, opacityProperty: true,
+                             contentVisibilityAuto: true})) continue;
+    let clip = {l: -1e9, t: -1e9, r: 1e9, b: 1e9};
+    for (let up = el; up && up !== document.body; up = up.parentElement) {
+      const u = getComputedStyle(up);
+      if (u.overflowX !== 'visible' || u.overflowY !== 'visible') {
+        const c = up.getBoundingClientRect();
+        clip = {l: Math.max(clip.l, c.left), t: Math.max(clip.t, c.top),
+                r: Math.min(clip.r, c.right), b: Math.min(clip.b, c.bottom)};
+      }
+    }
+    range.selectNodeContents(node);
+    for (const r of range.getClientRects()) {
+      const b = {l: Math.max(r.left, clip.l), t: Math.max(r.top, clip.t),
+                 r: Math.min(r.right, clip.r), b: Math.min(r.bottom, clip.b)};
+      if (b.r - b.l < 1 || b.b - b.t < 1) continue;
+      const where = el.tagName.toLowerCase() + [...el.classList].map(c => '.' + c).join('');
+      boxes.push({node, text: where + ' "' + node.data.trim().slice(0, 40) + '"', ...b});
+    }
+  }
+  boxes.sort((a, b) => a.t - b.t);
+  const out = [];
+  for (let i = 0; i < boxes.length && out.length < 10; i++) {
+    const a = boxes[i];
+    for (let j = i + 1; j < boxes.length && boxes[j].t < a.b - 1; j++) {
+      const o = boxes[j];
+      if (o.node === a.node) continue;
+      const x = Math.min(a.r, o.r) - Math.max(a.l, o.l), y = Math.min(a.b, o.b) - Math.max(a.t, o.t);
+      if (x > 1 && y > 1)
+        out.push(`${a.text} and ${o.text} overlap by ${Math.round(x)}×${Math.round(y)} px`);
+    }
+  }
+  return out;
+}"""
+
+
 def tab_through(page: Page, limit: int = 120, key: str = "Tab") -> list[dict[str, Any]]:
     """Press Tab from the top of the page (Shift+Tab from the bottom) until focus comes back
     round (or `limit`), and return what covered the focused element at each stop."""
@@ -234,7 +313,11 @@ def assert_text_spacing(page: Page, name: str) -> None:
                   " document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet]; }",
                   SPACING_CSS)
     assert page.evaluate("() => getComputedStyle(document.body).wordSpacing") != "0px"
-    assert page.evaluate(CLIPPED_JS) == [], name
+    page.evaluate("() => window.dispatchEvent(new Event('resize'))")  # pages that fit themselves
+    page.wait_for_timeout(100)
+    for check in (CLIPPED_JS, SPILLED_JS, OVERLAP_JS):
+        found = page.evaluate(check)
+        assert found == [], f"{name}: " + "; ".join(found)
     width = page.evaluate("() => [document.documentElement.scrollWidth,"
                           " document.documentElement.clientWidth]")
     assert width[0] <= width[1], f"{name}: {width}"
@@ -328,6 +411,10 @@ def test_phone_pages_targets_reflow_order_and_spacing(e2e: Harness) -> None:
             narrow.locator("#both-sides").scroll_into_view_if_needed()
             e2e.check(narrow, "phone at 320 px: both sides' scores, only the table scrolls")
         assert_text_spacing(narrow, name + " with wider text spacing")
+    joining = e2e.page("phone at 320 px, joining (WCAG 2.2)", NARROW, phone=True)
+    joining.goto("/join")
+    assert_reflows(joining, "phone: join at 320 px")
+    assert_text_spacing(joining, "phone: join with wider text spacing")
 
 
 def _targets_state(e2e: Harness, page: Page, name: str) -> None:
@@ -501,6 +588,63 @@ def test_facilitator_pages_reflow_at_320_and_keep_a_sensible_focus_order(e2e: Ha
         assert_text_spacing(wide, name + " with wider text spacing")
 
 
+def test_text_spacing_on_the_shared_screen(e2e: Harness) -> None:
+    """1.4.12 on the shared screen at 1280×720, view by view: with the wider spacing nothing
+    is cut off, spills out of its box or runs into other text (the screen makes its type
+    smaller to fit, as it does for any other screen)."""
+    from convo.conversations import capture
+    from convo.extensions import db
+    from convo.models import Conversation
+
+    _pat, (owner, conversation_id, code) = phone_with_both_sides(e2e)
+    with e2e.server.app.app_context():
+        conversation = db.session.get(Conversation, conversation_id)
+        author = capture.Author(facilitator_id=owner.id)
+        for n, (kind, text) in enumerate((
+                ("challenge", "The surgery's phone line is engaged every morning at eight, "
+                              "so people give up and go to the walk-in centre instead."),
+                ("opportunity", "The community hub has a free room on Tuesday mornings."),
+                ("strength", "The health visitors already know most of the families."),
+                ("action", "Share the health survey with every household on the estate"),
+                ("action", "Book the hall for the March drop-in"))):
+            capture.add(conversation, client_id=f"spacing-{n}", text=text, kind=kind,
+                        raised_by=("partnership", "agency", "both")[n % 3],
+                        stage_id=conversation.current_stage_id if kind != "action" else "actions",
+                        question_id=None, author=author)
+        conversation.contacts = "Pat Okafor for the partnership; Dr Alex Moore for the PCN."
+        db.session.commit()
+
+    def show(expected: str, **values: Any) -> None:
+        with e2e.server.app.app_context():
+            conversation = db.session.get(Conversation, conversation_id)
+            for key, value in values.items():
+                setattr(conversation, key, value)
+            conversation.version += 1
+            db.session.commit()
+        expect(screen.locator("main")).to_contain_text(expected)
+        screen.wait_for_timeout(300)  # screen.js fits the view as it swaps it in
+
+    facilitator = e2e.page("facilitator (shared screen's owner)")
+    flows.sign_in(e2e, facilitator, owner)
+    screen = e2e.page("shared screen 1280×720 (text spacing)", {"width": 1280, "height": 720},
+                      storage_state=facilitator.context.storage_state())
+    screen.goto(f"/c/{conversation_id}/screen")
+    views = [
+        ("the question", "Stage", {"screen_mode": "question"}),
+        ("what we have heard", "What we have heard", {"screen_mode": "items", "screen_page": 0}),
+        ("agreed actions", "Agreed actions", {"screen_mode": "actions"}),
+        ("join", "Join on your own phone", {"screen_mode": "join"}),
+        ("both sides' scores", "How well are we working together", {"screen_mode": "ratings"}),
+        ("the draft summary", "Draft summary", {"screen_mode": "summary", "screen_page": 0}),
+        ("welcome", "Welcome", {"status": "upcoming", "screen_mode": "question"}),
+        ("thanks", "Thank you for taking part", {"status": "closed"}),
+    ]
+    for name, expected, values in views:
+        show(expected, **values)
+        assert_text_spacing(screen, f"shared screen at 1280×720, {name}, wider text spacing")
+    show(code.split("-")[0], status="live", screen_mode="join")
+
+
 def test_the_checks_find_what_they_look_for(e2e: Harness) -> None:
     """Each check on a page made to fail it, so a check that can't fail doesn't pass."""
     page = e2e.page("made to fail (WCAG 2.2)", NARROW)
@@ -512,6 +656,9 @@ def test_the_checks_find_what_they_look_for(e2e: Harness) -> None:
         pixels, with no region round it at all</td></tr></table>
       <p style="height:1.2em;overflow:hidden">Words that will not fit once the spacing grows
         wider and the lines get taller than the box lets them be, so they are cut off.</p>
+      <div style="height:1.2em"><p style="margin:0">Words in a box of fixed height that spill
+        out of it onto the next line of text once the spacing is wider.</p></div>
+      <p style="margin:0">The text the spilling words run into.</p>
       <button style="position:fixed;bottom:0;left:0;width:100%;height:200px">Bar</button>
       <input id="under" style="position:absolute;top:560px">
     </body></html>""")
@@ -524,5 +671,9 @@ def test_the_checks_find_what_they_look_for(e2e: Harness) -> None:
     page.evaluate("css => { const sheet = new CSSStyleSheet(); sheet.replaceSync(css);"
                   " document.adoptedStyleSheets = [sheet]; }", SPACING_CSS)
     assert any("overflow:hidden" in html for html in page.evaluate(CLIPPED_JS))
+    spilled = page.evaluate(SPILLED_JS)
+    assert len(spilled) == 1 and "1.2em" in spilled[0], spilled
+    overlaps = page.evaluate(OVERLAP_JS)
+    assert any("run into" in o and "spill" in o for o in overlaps), overlaps
     page.focus("#under")
     assert page.evaluate(COVER_JS)["covers"], "the fixed bar covers the field"
