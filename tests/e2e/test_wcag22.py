@@ -178,7 +178,7 @@ OVERLAP_JS = """() => {
   while ((node = walker.nextNode())) {
     if (!node.data.trim()) continue;
     const el = node.parentElement;
-    // a picture's text (svg) sits where the drawing puts it: the spacing doesn't move it
+    // a drawing's words (svg) are checked on their own, below
     if (!el || el.closest('.visually-hidden, [hidden], script, style, template, option, '
                           + 'textarea, select, svg')) continue;
     // (not drawn: hidden, transparent, or inside a closed <details>)
@@ -202,8 +202,40 @@ OVERLAP_JS = """() => {
       boxes.push({node, text: where + ' "' + node.data.trim().slice(0, 40) + '"', ...b});
     }
   }
+  // A drawing's words (svg <text>) with the spacing applied: against each other (by more
+  // than a quarter of a line, as a drawing sets its lines closer than a page does) and
+  // against the bars and lines drawn there, other than a band the words sit wholly inside.
+  const drawn = [];
+  for (const svg of document.querySelectorAll('svg')) {
+    if (!svg.checkVisibility() || svg.closest('.visually-hidden, [hidden]')) continue;
+    const texts = [...svg.querySelectorAll('text')].map(t => ({t, r: t.getBoundingClientRect()}))
+      .filter(x => x.r.width > 0 && x.t.textContent.trim());
+    const shapes = [...svg.querySelectorAll('rect, line, circle, path, polygon')]
+      .map(sh => ({sh, r: sh.getBoundingClientRect()}))
+      // (an outline drawn round a circle or along a path is not its box: only filled ones)
+      .filter(x => getComputedStyle(x.sh).fill !== 'none'
+                   || (/^(rect|line)$/.test(x.sh.tagName) && getComputedStyle(x.sh).stroke !== 'none'));
+    const name = t => 'svg text "' + t.textContent.trim().slice(0, 40) + '"';
+    texts.forEach((a, i) => {
+      for (const b of texts.slice(i + 1)) {
+        const x = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
+        const y = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
+        if (x > 1 && y > Math.min(a.r.height, b.r.height) / 4)
+          drawn.push(`${name(a.t)} and ${name(b.t)} overlap by ${Math.round(x)}×${Math.round(y)} px`);
+      }
+      for (const s of shapes) {
+        const inside = s.r.left <= a.r.left + 1 && s.r.right >= a.r.right - 1
+                       && s.r.top <= a.r.top + 1 && s.r.bottom >= a.r.bottom - 1;
+        const x = Math.min(a.r.right, s.r.right) - Math.max(a.r.left, s.r.left);
+        const y = Math.min(a.r.bottom, s.r.bottom) - Math.max(a.r.top, s.r.top);
+        if (!inside && x > 1 && y > a.r.height / 4)
+          drawn.push(`${name(a.t)} runs into a ${s.sh.tagName} (${s.sh.getAttribute('class') || ''}) `
+                     + `by ${Math.round(x)}×${Math.round(y)} px`);
+      }
+    });
+  }
   boxes.sort((a, b) => a.t - b.t);
-  const out = [];
+  const out = drawn.slice(0, 10);
   for (let i = 0; i < boxes.length && out.length < 10; i++) {
     const a = boxes[i];
     for (let j = i + 1; j < boxes.length && boxes[j].t < a.b - 1; j++) {
@@ -659,6 +691,9 @@ def test_the_checks_find_what_they_look_for(e2e: Harness) -> None:
       <div style="height:1.2em"><p style="margin:0">Words in a box of fixed height that spill
         out of it onto the next line of text once the spacing is wider.</p></div>
       <p style="margin:0">The text the spilling words run into.</p>
+      <svg width="300" height="40" role="img" aria-label="x"><text x="0" y="20"
+        font-size="16">A label drawn too long</text><rect class="bar" x="120" y="5" width="100"
+        height="20" fill="navy"/></svg>
       <button style="position:fixed;bottom:0;left:0;width:100%;height:200px">Bar</button>
       <input id="under" style="position:absolute;top:560px">
     </body></html>""")
@@ -675,5 +710,6 @@ def test_the_checks_find_what_they_look_for(e2e: Harness) -> None:
     assert len(spilled) == 1 and "1.2em" in spilled[0], spilled
     overlaps = page.evaluate(OVERLAP_JS)
     assert any("run into" in o and "spill" in o for o in overlaps), overlaps
+    assert any('"A label drawn too long" runs into a rect (bar)' in o for o in overlaps), overlaps
     page.focus("#under")
     assert page.evaluate(COVER_JS)["covers"], "the fixed bar covers the field"
