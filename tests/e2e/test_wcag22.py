@@ -6,8 +6,10 @@
   its 24-pixel circle touches no other target (links inside a sentence are exempt);
 - 1.4.10 reflow at 320 CSS pixels: the page never scrolls sideways; only data tables do, each
   inside a named, focusable region;
-- 2.4.3 focus order: no positive tabindex, every Tab stop can be seen, and on the phone (one
-  column) focus moves down the page;
+- 2.4.3 focus order: no positive tabindex, every Tab stop can be seen, Tab follows the
+  reading order (on the phone, down the page; on the console and the summary page, along each
+  row and down each column, back up only into a column further right) and Shift+Tab
+  retraces it exactly;
 - 1.4.12 text spacing: with the bookmarklet's values (line height 1.5, paragraphs 2em apart,
   letters 0.12em, words 0.16em) no text is clipped by a box that hides its overflow, no text
   spills out of a box of set height, no two pieces of text overlap, and nothing scrolls
@@ -32,12 +34,17 @@ pytestmark = pytest.mark.e2e
 
 NARROW = {"width": 320, "height": 640}
 
-# Every element that takes part in sequential focus navigation, as the browser sees it.
-TAB_STOPS_JS = """() => [...document.querySelectorAll(
-  'a[href], button, input, select, textarea, summary, [tabindex]')]
+# Every element that takes part in sequential focus navigation, as the browser sees it (one
+# stop for each group of radio buttons; nothing inside a closed <details>).
+TAB_STOPS_JS = """() => { const radios = new Set();
+  return [...document.querySelectorAll(
+    'a[href], button, input, select, textarea, summary, [tabindex]')]
   .filter(el => el.tabIndex >= 0 && !el.disabled && el.type !== 'hidden'
-          && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden')
-  .length"""
+          && el.checkVisibility({visibilityProperty: true}))
+  .filter(el => { if (el.type !== 'radio') return true;
+                  const group = (el.form ? el.form.id || 'form' : '') + '/' + el.name;
+                  if (radios.has(group)) return false; radios.add(group); return true; })
+  .length; }"""
 
 # The focused element's box, and the boxes of the sticky or fixed things drawn over the page.
 COVER_JS = """() => {
@@ -259,17 +266,19 @@ def tab_through(page: Page, limit: int = 120, key: str = "Tab") -> list[dict[str
         page.evaluate("() => { const end = document.createElement('span'); end.tabIndex = -1;"
                       " document.body.append(end); end.focus(); end.remove();"
                       " window.scrollTo(0, document.documentElement.scrollHeight); }")
-    stops, seen = [], set()
+    stops, seen, last = [], set(), None
     for _ in range(limit):
         page.keyboard.press(key)
         found = page.evaluate(COVER_JS)
         if found is None:
             break
-        which = page.evaluate("() => { const el = document.activeElement;"
-                              " return el.id || el.outerHTML.slice(0, 200); }")
+        which = page.evaluate("() => (" + KEY_JS + ")(document.activeElement)")
+        if which == last:
+            continue  # a date or time field's own parts (day, month, year) take Tab in turn
         if which in seen:
             break
         seen.add(which)
+        last = which
         stops.append(found)
     return stops
 
@@ -315,28 +324,71 @@ def assert_reflows(page: Page, name: str) -> list[dict[str, Any]]:
     return found["tables"]
 
 
-def assert_focus_order(page: Page, name: str, one_column: bool) -> None:
-    assert page.evaluate("() => [...document.querySelectorAll('[tabindex]')]"
-                         ".filter(el => el.tabIndex > 0).length") == 0, name
+# Each element its own key (two links may read and look the same), kept for the page's life.
+KEY_JS = """el => { window.__stopKeys = window.__stopKeys || new WeakMap();
+  if (!window.__stopKeys.has(el)) window.__stopKeys.set(el, window.__stopCount = (window.__stopCount || 0) + 1);
+  return (el.id || el.tagName) + '#' + window.__stopKeys.get(el); }"""
+
+FOCUSED_JS = """() => { const KEY_OF = """ + KEY_JS + """; const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const r = el.getBoundingClientRect();
+  return {key: KEY_OF(el), top: r.top + scrollY, bottom: r.bottom + scrollY,
+          left: r.left + scrollX, right: r.right + scrollX, w: r.width, h: r.height,
+          what: el.outerHTML.slice(0, 80),
+          shown: r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth}; }"""
+
+
+def focus_stops(page: Page, key: str = "Tab", limit: int = 250) -> list[dict[str, Any]]:
+    """Each element focus stops at, pressing Tab from the top of the page (or Shift+Tab from
+    the foot), until focus comes back round."""
     page.evaluate("() => { document.activeElement && document.activeElement.blur(); "
                   "window.scrollTo(0, 0); }")
-    last_top, seen = None, set()
-    for _ in range(120):
-        page.keyboard.press("Tab")
-        box = page.evaluate("""() => { const el = document.activeElement;
-            if (!el || el === document.body) return null;
-            const r = el.getBoundingClientRect();
-            return {key: el.id || el.outerHTML.slice(0, 200), top: r.top + scrollY,
-                    w: r.width, h: r.height, what: el.outerHTML.slice(0, 80),
-                    shown: r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth}; }""")
+    if key != "Tab":
+        page.evaluate("() => { const end = document.createElement('span'); end.tabIndex = -1;"
+                      " document.body.append(end); end.focus(); end.remove();"
+                      " window.scrollTo(0, document.documentElement.scrollHeight); }")
+    stops: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for _ in range(limit):
+        page.keyboard.press(key)
+        box = page.evaluate(FOCUSED_JS)
+        if box is not None and stops and box["key"] == stops[-1]["key"]:
+            continue  # a date or time field's own parts (day, month, year) take Tab in turn
         if box is None or box["key"] in seen:
             break
         seen.add(box["key"])
+        stops.append(box)
+    assert len(stops) < limit, "focus never came back round"
+    return stops
+
+
+def assert_focus_order(page: Page, name: str, one_column: bool) -> int:
+    """2.4.3: no positive tabindex; every stop can be seen; Tab goes in reading order (on a
+    phone, down the page; on a page of columns, along each row left to right and down each
+    column, going back up only into a column further right); Shift+Tab goes exactly back."""
+    assert page.evaluate("() => [...document.querySelectorAll('[tabindex]')]"
+                         ".filter(el => el.tabIndex > 0).length") == 0, name
+    stops = focus_stops(page)
+    assert len(stops) >= 2, name
+    for before, box in zip([None, *stops], stops):
         assert box["w"] > 0 and box["h"] > 0 and box["shown"], f"{name}: {box['what']}"
-        if one_column and last_top is not None:
-            assert box["top"] >= last_top - 4, f"{name}: focus went back up to {box['what']}"
-        last_top = box["top"]
-    assert len(seen) >= 2, name
+        if before is None:
+            continue
+        if one_column:
+            assert box["top"] >= before["top"] - 4, f"{name}: focus went back up to {box['what']}"
+            continue
+        shared = min(before["bottom"], box["bottom"]) - max(before["top"], box["top"])
+        if shared > min(before["h"], box["h"]) / 2:  # the same row: left to right
+            assert box["left"] >= before["left"] - 4, \
+                f"{name}: focus went back left along a row, {before['what']} to {box['what']}"
+        elif box["top"] < before["top"] - 4:  # up: only to the top of a column further right
+            assert box["left"] >= before["right"] - 4, \
+                f"{name}: focus went back up, {before['what']} to {box['what']}"
+    back = focus_stops(page, "Shift+Tab")
+    assert [b["key"] for b in back] == [s["key"] for s in reversed(stops)], \
+        f"{name}: Shift+Tab doesn't retrace Tab: " \
+        f"{[b['what'][:50] for b in back]} {[s['what'][:50] for s in reversed(stops)]}"
+    return len(stops)
 
 
 def assert_text_spacing(page: Page, name: str) -> None:
@@ -408,7 +460,7 @@ def test_phone_pages_targets_reflow_order_and_spacing(e2e: Harness) -> None:
         assert response is not None and response.status == 200, (name, url)
         e2e.check(pat, name)
         assert_targets_big_enough(pat, name)
-        assert_focus_order(pat, name, one_column=True)
+        assert assert_focus_order(pat, name, one_column=True) == pat.evaluate(TAB_STOPS_JS), name
         assert_focus_never_covered(pat, name)
     # no connection: the sticky bar at the top says so, and focus stays clear of it too
     pat.goto("/p")
@@ -611,13 +663,24 @@ def test_facilitator_pages_reflow_at_320_and_keep_a_sensible_focus_order(e2e: Ha
                       ("summary", f"/c/{conversation_id}/summary")):
         response = wide.goto(url)
         assert response is not None and response.status == 200, url
-        assert_focus_order(wide, name, one_column=False)
+        stops = assert_focus_order(wide, name, one_column=False)
+        assert stops == wide.evaluate(TAB_STOPS_JS), f"{name}: Tab missed some of the page"
         if name == "summary":  # the fixed "Saved." box shows once something is saved
             wide.locator('textarea[form="writing-form"]').first.fill("Both sides came with open minds.")
             expect(wide.locator("#writing-form [data-save-status]")).to_have_text("Saved.")
         assert_focus_never_covered(wide, name)
         e2e.check(wide, f"{name}: after tabbing through")
         assert_text_spacing(wide, name + " with wider text spacing")
+    # the summary page after the close, where it is written, approved and issued
+    with e2e.server.app.app_context():
+        from convo.conversations import service
+        service.close(db.session.get(Conversation, conversation_id))
+        db.session.commit()
+    wide.goto(f"/c/{conversation_id}/summary")
+    stops = assert_focus_order(wide, "summary after the close", one_column=False)
+    assert stops == wide.evaluate(TAB_STOPS_JS) and stops >= 20, stops
+    assert_focus_never_covered(wide, "summary after the close")
+    e2e.check(wide, "summary after the close: after tabbing through")
 
 
 def test_text_spacing_on_the_shared_screen(e2e: Harness) -> None:
@@ -713,3 +776,13 @@ def test_the_checks_find_what_they_look_for(e2e: Harness) -> None:
     assert any('"A label drawn too long" runs into a rect (bar)' in o for o in overlaps), overlaps
     page.focus("#under")
     assert page.evaluate(COVER_JS)["covers"], "the fixed bar covers the field"
+    # focus order: a row drawn the other way round from its source, and a column drawn above
+    # the one before it
+    for body in ('<div style="display:flex;flex-direction:row-reverse;justify-content:flex-end">'
+                 '<button>First in the source</button><button>Second</button></div>',
+                 '<div style="display:flex;flex-direction:column-reverse">'
+                 '<button>First in the source</button><button>Second</button></div>'):
+        page.set_content(f'<!doctype html><html lang="en"><title>x</title><body>{body}</body>'
+                         '</html>')
+        with pytest.raises(AssertionError, match="went back"):
+            assert_focus_order(page, "made to fail", one_column=False)
