@@ -48,8 +48,8 @@ _FSI, _PDI = "\u2068", "\u2069"  # first-strong isolate ... pop directional isol
 # Geometry, in SVG units.  Drawn about 1:1 on a 1920-wide screen the words are 30–32 px, and
 # eight criteria fit under a heading at 1920×1080.
 MARGIN = 16
-LABEL_WIDTH = 460                  # criterion titles
-MARKER_WIDTH = 240                 # "Biggest difference" on the right
+LABEL_WIDTH = 520                  # criterion titles
+MARKER_WIDTH = 290                 # "Biggest difference" on the right
 NUMBER_ROOM = 64                   # the score printed after a full-length bar
 PANEL_GAP = 40
 FONT = "Noto Sans, DejaVu Sans, Verdana, Arial, sans-serif"
