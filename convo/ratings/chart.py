@@ -48,8 +48,8 @@ _FSI, _PDI = "\u2068", "\u2069"  # first-strong isolate ... pop directional isol
 # Geometry, in SVG units.  Drawn about 1:1 on a 1920-wide screen the words are 30–32 px, and
 # eight criteria fit under a heading at 1920×1080.
 MARGIN = 16
-LABEL_WIDTH = 460                  # criterion titles
-MARKER_WIDTH = 240                 # "Biggest difference" on the right
+LABEL_WIDTH = 520                  # criterion titles
+MARKER_WIDTH = 290                 # "Biggest difference" on the right
 NUMBER_ROOM = 64                   # the score printed after a full-length bar
 PANEL_GAP = 40
 FONT = "Noto Sans, DejaVu Sans, Verdana, Arial, sans-serif"
@@ -135,9 +135,18 @@ def _char_width(ch: str) -> float:
     return 0.58
 
 
+# Room for readers who widen the spacing of text (WCAG 1.4.12: letters 0.12em apart, words
+# 0.16em): a drawing's words can't reflow, so each line is measured as if it were spaced so,
+# and a bar or the next word never covers it.
+LETTER_ROOM, WORD_ROOM = 0.12, 0.16
+
+
 def text_width(text: str, size: float) -> float:
-    """A cautious estimate of how wide the text is drawn at this font size."""
-    return sum(_char_width(ch) for ch in text) * size
+    """A cautious estimate of how wide the text is drawn at this font size, with room for
+    wider letter and word spacing."""
+    drawn = [ch for ch in text if _char_width(ch) > 0]
+    return (sum(_char_width(ch) for ch in drawn) + LETTER_ROOM * len(drawn)
+            + WORD_ROOM * text.count(" ")) * size
 
 
 def wrap(text: str, width: float, size: float, max_lines: int) -> list[str]:
@@ -310,7 +319,7 @@ def ratings_svg(comparison: Comparison, *, partnership_label: str, agency_label:
     y += LEGEND_LINE
 
     # The scale's words: under each tick if they fit there, else once as a key.
-    under_ticks = all(_fits(text, spacing - 8, SMALL_SIZE, 2) for text in labels.values())
+    under_ticks = all(_fits(text, spacing - 4, SMALL_SIZE, 2) for text in labels.values())
     if labels and not under_ticks:
         x = MARGIN
         for point in points:
@@ -344,7 +353,7 @@ def ratings_svg(comparison: Comparison, *, partnership_label: str, agency_label:
             parts.append(_text(px, y + 26, number(point, locale), size=NUMBER_SIZE,
                                weight="bold", anchor="middle"))
             if under_ticks and point in labels:
-                lines = wrap(labels[point], spacing - 8, SMALL_SIZE, 2)
+                lines = wrap(labels[point], spacing - 4, SMALL_SIZE, 2)
                 word_lines = max(word_lines, len(lines))
                 for n, line in enumerate(lines):
                     parts.append(_text(px, y + 26 + SMALL_LINE * (n + 1), line,

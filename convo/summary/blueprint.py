@@ -280,7 +280,7 @@ def issue(conversation_id: int) -> Any:
         requested = issuing.request(conversation, current_user)
     except service.IssueError as exc:
         messages = {
-            "approvals": _("Both parties need to approve the summary as it reads now before "
+            "approvals": _("Both sides need to approve the summary as it reads now before "
                            "it is issued."),
             "change_note": _("Say what changed since the last version, under “What changes "
                              "in version %(number)d” above, and have both sides approve it "

@@ -40,7 +40,7 @@ def running(app, auth, make_conversation):  # type: ignore[no-untyped-def]
 def test_console_renders_the_current_question(client, running):
     body = page_text(client.get(f"/conversations/{running.id}/console"))
     assert "Open: agree the space" in body
-    assert "Capture what is said" in body
+    assert "Note down what is said" in body
     assert "Riverside Big Local" in body
 
 

@@ -126,7 +126,7 @@ def test_edit_details_and_set_change_rules(app, client, auth, make_conversation)
     refused = auth.submit(edit_url, edit_url, {
         "question_set": "health", "partnership_name": "Renamed Big Local"})
     assert refused.status_code == 422
-    assert "can't change once points have been captured" in page_text(refused)
+    assert "can't change once points have been noted down" in page_text(refused)
     # A refused request stores nothing, not even its acceptable parts, and tells no screen.
     with app.app_context():
         from convo.extensions import db

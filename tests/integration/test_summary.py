@@ -192,7 +192,8 @@ def test_approve_issue_download_and_correct(app, client, auth, make_conversation
     url = f"/c/{ref.id}/summary"
     refused = auth.post(f"{url}/issue", data={}, form_page=url)
     assert refused.status_code == 422
-    assert "Both parties need to approve" in page_text(refused)
+    assert "Both sides need to approve the summary as it reads now before it is issued" \
+        in page_text(refused)
     _approve_both(auth, url)
     issued = auth.post(f"{url}/issue", data={}, form_page=url, follow_redirects=True)
     assert "Issuing version 1…" in page_text(issued)  # the worker makes it

@@ -150,8 +150,14 @@ def test_scale_ticks_carry_the_instruments_words() -> None:
     written = texts(root)
     for point in ("1", "2", "3", "4", "5"):
         assert point in written
-    # Under the ticks (a label may take two lines) ...
-    assert joined(by_class(root, "scale")) == "Not at all Partly Fully"
+    # Under the ticks when the words fit between them (a label may take two lines) ...
+    inst = instrument()
+    comp = comparison(inst, {("c0", "now"): (3, 4)})
+    comp = Comparison(**{**comp.__dict__, "labels": {1: "None", 3: "Some", 5: "Fully"}})
+    root = parse(str(ratings_svg(comp, partnership_label="P", agency_label="A", title="t")))
+    scale = by_class(root, "scale")
+    assert joined(scale) == "None Some Fully"
+    assert all(el.get("text-anchor") == "middle" for el in scale)  # centred on their ticks
 
 
 def test_scale_words_too_long_for_the_ticks_become_a_key() -> None:

@@ -32,7 +32,7 @@ def _item(conversation: Conversation, item_id: int) -> Item:
 def _gone(conversation: Conversation, item: Item, words: str) -> Any:
     """A change to a point that was deleted or merged meanwhile: not saved, and said so, with
     the facilitator's words given back."""
-    message = _("That point was deleted or merged into another while you were changing it, "
+    message = _("That point was deleted or combined with another while you were changing it, "
                 "so your change wasn't saved. Undo the removal under “Recently removed” to "
                 "change it again. Your words were: “%(words)s”", words=words)
     if wants_json():
@@ -150,8 +150,8 @@ def merge_items(conversation_id: int) -> Any:
     confirmed()
     ids = [int(v) for v in request.form.getlist("item") if v.isdigit()][:50]
     if len(ids) < 2:
-        return refuse(_("Tick two or more points to merge them."), 422) if wants_json() else (
-            flash_back(conversation, _("Tick two or more points to merge them.")))
+        return refuse(_("Tick two or more points to combine them."), 422) if wants_json() else (
+            flash_back(conversation, _("Tick two or more points to combine them.")))
     items = [_item(conversation, i) for i in ids]
     capture.merge(conversation, items[0], items[1:], _author())
     return done(conversation, anchor=f"item-{items[0].id}", item_id=items[0].id)

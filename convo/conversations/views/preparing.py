@@ -238,7 +238,7 @@ def edit(conversation_id: int) -> Any:
                         return redirect(url_for("conversations.show",
                                                 conversation_id=conversation.id))
                     form.question_set.errors = [_("The question set can't change once points "
-                                                  "have been captured. Start a follow-up "
+                                                  "have been noted down. Start a follow-up "
                                                   "instead.")]
     return render_template("conversations/edit.html", form=form, conversation=conversation,
                            edit=state), status
@@ -402,7 +402,7 @@ def follow_up(conversation_id: int) -> Any:
     question_set = registry().get(conversation.question_set_id) or service.question_set_for(
         conversation)
     new = service.follow_up(conversation, current_user, question_set)
-    flash(_("Follow-up prepared with the same parties and people. Set its date and purpose."),
+    flash(_("Follow-up prepared with the same two sides and people. Set its date and purpose."),
           "success")
     return redirect(url_for("conversations.edit", conversation_id=new.id))
 

@@ -52,8 +52,8 @@ def enter_ratings(conversation_id: int, party: str) -> Any:
             state, status = edits.EditState.refused(request.form, current, ()), 422
         else:
             if merged.ok:
-                flash(_("Ratings saved for %(party)s. They stay hidden until you reveal them.",
-                        party=conversation.party_name(party)), "success")
+                flash(_("Ratings saved for %(party)s. They stay hidden until you share both "
+                        "sides' scores.", party=conversation.party_name(party)), "success")
                 return redirect(console_url(conversation, "ratings"))
             errors.append(_("Someone else changed some of these ratings while you were "
                             "entering them. Both are shown below: choose which to keep."))
