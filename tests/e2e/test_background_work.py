@@ -93,3 +93,66 @@ def test_issuing_and_sending_as_the_facilitator_sees_them(e2e: Harness) -> None:
     expect(page.get_by_role("link", name="PDF")).to_have_count(2, timeout=60_000)
     expect(page.locator("#issue-failed")).to_have_count(0)
     e2e.check(page, "summary: version 2 issued while the page watched")
+
+
+def test_issue_and_send_say_they_are_busy_and_go_once(e2e: Harness) -> None:
+    """Pressed twice (a double click), Issue and Send go once: the button says what is
+    happening and can't be pressed again; one version is issued, one send per recipient.
+    The busy state passes axe while the request is held on its way."""
+    from convo.extensions import db
+    from convo.models import SummaryIssue, SummarySend, SummaryVersion
+    from convo.summary import service
+    from tests.e2e import flows
+
+    owner = e2e.facilitator("Morgan Ellis")
+    conversation, _code = e2e.conversation(owner, status="closed")
+    app = e2e.server.app
+    with app.app_context():
+        from convo.models import Conversation
+
+        row = db.session.get(Conversation, conversation)
+        for party in service.PARTIES:
+            service.approve(row, party, f"facilitator:{owner.id}")
+        db.session.commit()
+    page = e2e.page("facilitator (summary: busy)")
+    flows.sign_in(e2e, page, owner)
+    page.goto(f"/c/{conversation}/summary")
+    held: list = []
+    page.route(re.compile(r".*/summary/(issue|v\d+/send)$"), lambda route: held.append(route))
+
+    issue = page.get_by_role("button", name="Issue the summary")
+    issue.dblclick()
+    expect(issue).to_have_text("Issuing…")
+    expect(issue).to_have_attribute("aria-disabled", "true")
+    expect(page.locator("#summary-said")).to_have_text("Issuing…")
+    e2e.check(page, "summary: issuing, the button busy")
+    page.wait_for_timeout(300)
+    assert len(held) == 1, f"{len(held)} issue requests"
+    held.pop().continue_()
+    expect(page.get_by_role("link", name="PDF")).to_have_count(1, timeout=60_000)
+    with app.app_context():
+        assert db.session.query(SummaryIssue).filter_by(conversation_id=conversation).count() == 1
+        assert db.session.query(SummaryVersion).filter_by(conversation_id=conversation).count() == 1
+
+    old = {k: app.config.get(k) for k in ("MAIL_HOST", "MAIL_FROM")}
+    app.config.update(MAIL_HOST="127.0.0.1", MAIL_FROM="convo@example.org")
+    try:
+        page.reload()
+        send = page.get_by_role("button", name="Send by email")
+        expect(send).to_be_enabled()
+        ticked = page.locator("input[name=participant]:checked").count()
+        assert ticked >= 2
+        send.dblclick()
+        expect(send).to_have_text("Sending…")
+        expect(page.locator("#summary-said")).to_have_text("Sending…")
+        e2e.check(page, "summary: sending, the button busy")
+        page.wait_for_timeout(300)
+        assert len(held) == 1, f"{len(held)} send requests"
+        held.pop().continue_()
+        expect(page.locator(".sends li")).to_have_count(ticked, timeout=60_000)
+    finally:
+        app.config.update(old)
+    with app.app_context():
+        emails = [s.email for s in db.session.query(SummarySend).join(SummaryVersion).filter(
+            SummaryVersion.conversation_id == conversation)]
+        assert len(emails) == ticked == len(set(emails)), emails
