@@ -44,6 +44,7 @@ class LiveConversation:
     id: int
     version: int
     phone_cookies: list[str]
+    phone_version: int = 1  # what phones follow (Conversation.phone_version)
 
 
 class Fixture:
@@ -77,12 +78,13 @@ class Fixture:
             from convo.extensions import db
             from convo.models import Conversation
 
-            versions = dict(db.session.execute(select(Conversation.id, Conversation.version)
-                                               .where(Conversation.id.in_([c.id for c in chosen]))
-                                               ).all())
+            versions = {row.id: row for row in db.session.execute(
+                select(Conversation.id, Conversation.version, Conversation.phone_version)
+                .where(Conversation.id.in_([c.id for c in chosen])))}
             db.session.remove()
         for conversation in chosen:
-            conversation.version = versions[conversation.id]
+            conversation.version = versions[conversation.id].version
+            conversation.phone_version = versions[conversation.id].phone_version
         return chosen
 
     def _add(self, count: int) -> None:
@@ -172,7 +174,10 @@ class Fixture:
             {"url": f"/conversations/{cid}/console/view", "cookie": self.cookie,
              "interval": every["console"]},
         ]
-        found += [{"url": "/p/view", "cookie": cookie, "interval": every["phone"]}
+        # A phone's live view shows no points: it follows the phones' version, which the
+        # facilitator's points don't move (convo.live.state.bump).
+        found += [{"url": "/p/view", "cookie": cookie, "interval": every["phone"],
+                   "version": conversation.phone_version, "shows_points": False}
                   for cookie in conversation.phone_cookies]
         return found
 
@@ -188,7 +193,7 @@ def throughput(settings: Settings, server: Server, fixture: Fixture) -> dict[str
     for conversation in conversations:
         follow.append({"path": f"/c/{conversation.id}/screen/view?v={conversation.version}",
                        "cookie": fixture.cookie})
-        follow += [{"path": f"/p/view?v={conversation.version}", "cookie": cookie}
+        follow += [{"path": f"/p/view?v={conversation.phone_version}", "cookie": cookie}
                    for cookie in conversation.phone_cookies]
     trivial = [{"path": "/healthz"}]
     rounds = settings.pick(3, 1)

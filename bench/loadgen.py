@@ -15,8 +15,11 @@ live    -- every device of every conversation follows it like convo/static/live.
            `GET url?v=N`, then wait its own `interval` after the answer; a 200 moves N to the
            X-Convo-Version header.  Meanwhile each conversation's facilitator saves a point
            (POST .../items) every `change_every` seconds; the answer's version is the change
-           every device of that conversation must see.  Reports the polls' latency, the
-           captures' latency and, per change and device, how long it took to be seen.
+           every device of that conversation whose view shows points must see (a device
+           with "shows_points": false, a phone, follows a version of its own that points
+           don't move; each device starts from its own "version" when it has one).  Reports
+           the polls' latency, the captures' latency and, per change and device, how long it
+           took to be seen.
 
 The spec's "host" must be a loopback address; anything else is refused.
 """
@@ -261,7 +264,7 @@ async def live(spec: dict[str, Any]) -> dict[str, Any]:
                 await asyncio.sleep(min(5.0, dev["interval"] * 1.5 ** failures))
                 continue
             failures = 0
-            await asyncio.sleep(dev["interval"])
+            await asyncio.sleep(min(dev["interval"], max(0.0, deadline - time.perf_counter())))
 
     async def facilitator(ci: int, conv: dict[str, Any]) -> None:
         nonlocal sent, capture_errors
@@ -280,7 +283,7 @@ async def live(spec: dict[str, Any]) -> dict[str, Any]:
                     {"X-Requested-With": "fetch", "Accept": "application/json"})
             except (OSError, asyncio.TimeoutError, ConnectionError):
                 capture_errors += 1
-                await asyncio.sleep(change_every)
+                await asyncio.sleep(min(change_every, max(0.0, deadline - time.perf_counter())))
                 continue
             elapsed = time.perf_counter() - t0
             capture_statuses[str(status)] = capture_statuses.get(str(status), 0) + 1
@@ -288,7 +291,10 @@ async def live(spec: dict[str, Any]) -> dict[str, Any]:
                 capture_latencies.append(elapsed)
                 version = int(json.loads(raw or b"{}").get("version", 0))
                 changes.setdefault(ci, []).append((version, t0))
-            await asyncio.sleep(change_every)
+            # Not past the end of the run: a last pause of `change_every` after the last
+            # change would stretch the run by up to that long with no device polling, and
+            # every rate below is over the run's time.
+            await asyncio.sleep(min(change_every, max(0.0, deadline - time.perf_counter())))
 
     # How late this process's own loop wakes (a 5 ms sleep, measured): the latencies above are
     # the server's only while this stays small.
@@ -303,7 +309,7 @@ async def live(spec: dict[str, Any]) -> dict[str, Any]:
     tasks = [own_lag()]
     for ci, conv in enumerate(spec["conversations"]):
         for di, dev in enumerate(conv["devices"]):
-            tasks.append(device(ci, di, dev, int(conv["version"])))
+            tasks.append(device(ci, di, dev, int(dev.get("version", conv["version"]))))
         if change_every > 0:
             tasks.append(facilitator(ci, conv))
     await asyncio.gather(*tasks)
@@ -314,9 +320,10 @@ async def live(spec: dict[str, Any]) -> dict[str, Any]:
     lags: list[float] = []
     missed = 0
     for ci, made in changes.items():
-        devices = len(spec["conversations"][ci]["devices"])
+        shown_on = [di for di, dev in enumerate(spec["conversations"][ci]["devices"])
+                    if dev.get("shows_points", True)]
         for version, made_at in made:
-            for di in range(devices):
+            for di in shown_on:
                 first = next((t for v, t in seen.get((ci, di), []) if v >= version), None)
                 if first is None:
                     missed += 1

@@ -1,6 +1,7 @@
 """Capturing what is said: add, edit, re-classify, move, merge, hide, delete and undo.
 
-Every change keeps the item's earlier state as a revision, and bumps the live version.
+Every change keeps the item's earlier state as a revision, and bumps the live version (not
+the phones': their live view shows no points, convo.live.state.bump).
 An item carries a client id made by the browser that typed it, so a send that is retried
 after a dropped connection is stored once.
 """
@@ -87,7 +88,7 @@ def add(conversation: Conversation, *, client_id: str, text: str, kind: str, rai
         if existing is None:
             raise
         return existing, False
-    state.bump(conversation)
+    state.bump(conversation, phones=False)
     return item, True
 
 
@@ -110,7 +111,7 @@ def edit(conversation: Conversation, item: Item, author: Author,
     for key, value in changes.items():
         setattr(item, key, value)
     item.updated_at = clock.utcnow()
-    state.bump(conversation)
+    state.bump(conversation, phones=False)
 
 
 def move(conversation: Conversation, item: Item, author: Author, stage_id: str,
@@ -121,20 +122,20 @@ def move(conversation: Conversation, item: Item, author: Author, stage_id: str,
     item.stage_id = stage_id
     item.question_id = question_id
     item.updated_at = clock.utcnow()
-    state.bump(conversation)
+    state.bump(conversation, phones=False)
 
 
 def set_hidden(conversation: Conversation, item: Item, hidden: bool) -> None:
     item.hidden = hidden
     item.updated_at = clock.utcnow()
-    state.bump(conversation)
+    state.bump(conversation, phones=False)
 
 
 def delete(conversation: Conversation, item: Item) -> None:
     """Delete softly, so it can be undone."""
     if item.deleted_at is None:
         item.deleted_at = item.updated_at = clock.utcnow()
-        state.bump(conversation)
+        state.bump(conversation, phones=False)
 
 
 def restore(conversation: Conversation, item: Item) -> None:
@@ -150,7 +151,7 @@ def restore(conversation: Conversation, item: Item) -> None:
                 if last.changed_by.startswith("merge:") and item.text in target.text:
                     target.text = last.text
                     db.session.delete(last)
-        state.bump(conversation)
+        state.bump(conversation, phones=False)
 
 
 def merge(conversation: Conversation, target: Item, others: list[Item], author: Author) -> None:
@@ -171,7 +172,7 @@ def merge(conversation: Conversation, target: Item, others: list[Item], author: 
     for other in others:
         other.merged_into_id = target.id
         other.updated_at = target.updated_at
-    state.bump(conversation)
+    state.bump(conversation, phones=False)
 
 
 @dataclass(frozen=True)
@@ -208,7 +209,7 @@ def set_action(conversation: Conversation, item: Item, details: ActionDetails,
     item.status = details.status
     item.commitment = details.commitment
     item.updated_at = clock.utcnow()
-    state.bump(conversation)
+    state.bump(conversation, phones=False)
 
 
 def live_items(conversation: Conversation, include_hidden: bool = True) -> list[Item]:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from convo.conversations import capture, service
 from convo.conversations.forms import (ActionForm, AddQuestionForm, AgreementForm, CaptureForm,
@@ -118,6 +120,12 @@ class ConsoleForms:
     actions: dict[int, ActionForm] = field(default_factory=dict)
     action_edits: dict[int, edits.EditState] = field(default_factory=dict)
     confirm: BaseForm = field(default_factory=BaseForm)
+
+    @cached_property
+    def csrf(self) -> Markup:
+        """The CSRF field every small form on the console carries, rendered once: the
+        console's live part has a dozen forms per point, and the console follows every change."""
+        return Markup(self.confirm.csrf_token())
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from convo.conversations import history
-from convo.conversations.plan import Plan, build, load_snapshot, snapshot_body
+from convo.conversations.plan import Plan, build, question_set_of, snapshot_body
 from convo.core import clock, storage
 from convo.core.inputs import is_id
 from convo.extensions import db
@@ -130,7 +130,7 @@ def version_for_facilitator(conversation_id: int, facilitator: Facilitator) -> i
 
 
 def question_set_for(conversation: Conversation) -> QuestionSet:
-    return load_snapshot(conversation.snapshot.body)
+    return question_set_of(conversation.snapshot)
 
 
 def plan_for(conversation: Conversation) -> Plan:

@@ -70,7 +70,7 @@ def lookup(raw: str | None) -> Device | None:
 @functools.cache
 def _followed_version_query() -> Select:  # type: ignore[type-arg]
     """Built once: building a statement costs more than running this one."""
-    return (select(Device.token_hash, Device.last_seen_at, Conversation.version)
+    return (select(Device.token_hash, Device.last_seen_at, Conversation.phone_version)
             .join(Participant, Participant.id == Device.participant_id)
             .join(Conversation, Conversation.id == Device.conversation_id)
             .where(Device.token_hash == bindparam("digest"), Device.revoked_at.is_(None),
@@ -78,7 +78,8 @@ def _followed_version_query() -> Select:  # type: ignore[type-arg]
 
 
 def followed_version(raw: str | None) -> int | None:
-    """In one query: the version of the conversation this device follows, when the device is
+    """In one query: the phones' version of the conversation this device follows
+    (Conversation.phone_version), when the device is
     known, not revoked, let in, still someone's, and its last-seen time is not due to be written
     (touch).  None otherwise: the caller then makes the full checks.  The cheap question a
     phone asks every second or so."""
@@ -90,7 +91,7 @@ def followed_version(raw: str | None) -> int | None:
         return None
     if row.last_seen_at is None or clock.utcnow() - row.last_seen_at >= TOUCH_EVERY:
         return None
-    return row.version
+    return row.phone_version
 
 
 def is_active(device: Device) -> bool:

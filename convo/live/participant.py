@@ -348,7 +348,7 @@ def participant_view() -> Response:
         g.log_user = "-"
         return response
     seat = _seat(fragment=True)
-    return live_response(seat.conversation.version, lambda: render_template(
+    return live_response(seat.conversation.phone_version, lambda: render_template(
         "live/_participant_view.html", **_view_context(seat)))
 
 

@@ -16,15 +16,22 @@ from convo.extensions import db
 from convo.models import AskedQuestion, Conversation, ConversationStage
 
 
-def bump(conversation: Conversation) -> None:
-    """Move the conversation's version on by one, atomically (safe with many writers)."""
+def bump(conversation: Conversation, *, phones: bool = True) -> None:
+    """Move the conversation's version on by one, atomically (safe with many writers).
+
+    Phones follow a version of their own, `phone_version`, moved on with it unless the caller
+    says the change is one a phone's live view never shows (`phones=False`: the captured points
+    and actions, which only the console and the shared screen show).  Points are the changes
+    made most often, and each one had every phone in the room fetch and the server render a
+    view that had not changed.  Anything not marked moves both, so a change a phone does show
+    can't be missed by forgetting to say so."""
     db.session.flush()
-    db.session.execute(
-        update(Conversation)
-        .where(Conversation.id == conversation.id)
-        .values(version=Conversation.version + 1, updated_at=clock.utcnow())
-    )
-    db.session.expire(conversation, ["version", "updated_at"])
+    values = {"version": Conversation.version + 1, "updated_at": clock.utcnow()}
+    if phones:
+        values["phone_version"] = Conversation.phone_version + 1
+    db.session.execute(update(Conversation).where(Conversation.id == conversation.id)
+                       .values(**values))
+    db.session.expire(conversation, ["version", "phone_version", "updated_at"])
 
 
 def current_version(conversation_id: int) -> int | None:

@@ -69,6 +69,9 @@ class Conversation(db.Model):
     screen_mode: Mapped[str] = mapped_column(String(16), default="question")
     ratings_revealed: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # What participants' phones follow: moved on with `version` by every change except those a
+    # phone's live view never shows (points and actions; convo.live.state.bump).
+    phone_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     # The countdown on the shared screen (convo.live.timer): off, running until timer_ends_at,
     # or paused with timer_left_seconds to go.  timer_version goes up with every change to it,

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from convo.conversations.plan import Plan, load_snapshot
+from convo.conversations.plan import Plan, question_set_of
 from convo.conversations.service import earlier_conversation
 from convo.extensions import db
 from convo.models import Conversation, Rating
@@ -81,7 +81,7 @@ def earlier_scores(conversation: Conversation, instrument: RatingInstrument
     before = earlier_conversation(conversation)
     if before is None or not before.ratings_revealed:
         return {}, None
-    then = next((r for r in load_snapshot(before.snapshot.body).ratings
+    then = next((r for r in question_set_of(before.snapshot).ratings
                  if r.id == instrument.id), None)
     if then is None or (then.scale.min, then.scale.max) != (instrument.scale.min,
                                                             instrument.scale.max) \

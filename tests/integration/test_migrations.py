@@ -122,27 +122,7 @@ def test_room_up_and_down(request, tmp_path, database_url):
         from convo.extensions import db
 
         upgrade(revision="0010_mapping")
-        with db.engine.begin() as connection:
-            connection.execute(text(
-                "INSERT INTO facilitator (id, email, name, is_admin, disabled, session_token, "
-                "created_at) VALUES (1, 'a@example.org', 'F', false, false, 't', :now)"),
-                {"now": "2026-01-01 00:00:00"})
-            connection.execute(text(
-                "INSERT INTO question_set_snapshot (id, set_id, version, sha256, body, "
-                "created_at) VALUES (1, 'health', 1, 'x', '{}', '2026-01-01 00:00:00')"))
-            connection.execute(text(
-                "INSERT INTO partnership (id, name, match_name, created_at, updated_at) "
-                "VALUES (1, 'Riverside', 'riverside', :now, :now)"), {"now": "2026-01-01 00:00:00"})
-            connection.execute(text(
-                "INSERT INTO conversation (id, facilitator_id, partnership_id, partnership_name, "
-                "agency_name, agency_type, purpose, question_set_id, question_set_version, "
-                "snapshot_id, locale, status, screen_mode, ratings_revealed, version, "
-                "created_at, updated_at) VALUES (1, 1, 1, 'Riverside', 'PCN', 'health', 'Why', "
-                "'health', 1, 1, 'en_GB', 'live', 'question', false, 1, :now, :now)"),
-                {"now": "2026-01-01 00:00:00"})
-            connection.execute(text(
-                "INSERT INTO summary_draft (conversation_id, introduction, closing, narratives, "
-                "updated_at) VALUES (1, '', '', '{}', :now)"), {"now": "2026-01-01 00:00:00"})
+        _one_conversation(db.engine)
         upgrade(revision="0011_room")
         inspector = inspect(db.engine)
         assert "asked_question" in inspector.get_table_names()
@@ -163,5 +143,59 @@ def test_room_up_and_down(request, tmp_path, database_url):
         with db.engine.connect() as connection:  # nothing hanging off it went with the change
             assert connection.execute(text("SELECT count(*) FROM conversation")).scalar() == 1
             assert connection.execute(text("SELECT count(*) FROM summary_draft")).scalar() == 1
+        upgrade()
+        db.engine.dispose()
+
+
+def _one_conversation(engine, version: int = 1):  # type: ignore[no-untyped-def]
+    """A facilitator, a snapshot, a partnership and one live conversation with its draft,
+    written as rows (the models may be ahead of the schema being tested)."""
+    from sqlalchemy import text
+
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO facilitator (id, email, name, is_admin, disabled, session_token, "
+            "created_at) VALUES (1, 'a@example.org', 'F', false, false, 't', :now)"),
+            {"now": "2026-01-01 00:00:00"})
+        connection.execute(text(
+            "INSERT INTO question_set_snapshot (id, set_id, version, sha256, body, "
+            "created_at) VALUES (1, 'health', 1, 'x', '{}', '2026-01-01 00:00:00')"))
+        connection.execute(text(
+            "INSERT INTO partnership (id, name, match_name, created_at, updated_at) "
+            "VALUES (1, 'Riverside', 'riverside', :now, :now)"), {"now": "2026-01-01 00:00:00"})
+        connection.execute(text(
+            "INSERT INTO conversation (id, facilitator_id, partnership_id, partnership_name, "
+            "agency_name, agency_type, purpose, question_set_id, question_set_version, "
+            "snapshot_id, locale, status, screen_mode, ratings_revealed, version, "
+            "created_at, updated_at) VALUES (1, 1, 1, 'Riverside', 'PCN', 'health', 'Why', "
+            "'health', 1, 1, 'en_GB', 'live', 'question', false, :version, :now, :now)"),
+            {"now": "2026-01-01 00:00:00", "version": version})
+        connection.execute(text(
+            "INSERT INTO summary_draft (conversation_id, introduction, closing, narratives, "
+            "updated_at) VALUES (1, '', '', '{}', :now)"), {"now": "2026-01-01 00:00:00"})
+
+
+def test_phone_version_up_and_down(request, tmp_path, database_url):
+    """0012 gives each conversation a version for phones, one past its version, so a phone open
+    during the upgrade fetches the view once and follows on; down removes it and keeps the
+    conversation."""
+    from sqlalchemy import text
+
+    url = _fresh_url(request, tmp_path, database_url)
+    app = create_app(base_config(tmp_path, url))
+    with app.app_context():
+        from convo.extensions import db
+
+        upgrade(revision="0011_room")
+        _one_conversation(db.engine, version=7)
+        upgrade(revision="0012_phone_version")
+        with db.engine.connect() as connection:
+            row = connection.execute(text("SELECT version, phone_version FROM conversation")).one()
+        assert tuple(row) == (7, 8)
+        downgrade(revision="0011_room")
+        assert "phone_version" not in {
+            c["name"] for c in inspect(db.engine).get_columns("conversation")}
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM conversation")).scalar() == 1
         upgrade()
         db.engine.dispose()

@@ -84,7 +84,8 @@ def with_conversation(app: Flask, ref: ConversationRef,
 
 
 def version_of(app: Flask, ref: ConversationRef) -> int:
-    return with_conversation(app, ref, lambda c: c.version)
+    """The version a phone follows (points and actions don't move it: live.state.bump)."""
+    return with_conversation(app, ref, lambda c: c.phone_version)
 
 
 def session_token(client: FlaskClient) -> str | None:
@@ -347,6 +348,63 @@ def test_following_the_view_gives_204_until_the_console_moves(app, client, make_
     # The full page shows the same question and points new items at it.
     page = client.get("/p").get_data(as_text=True)
     assert 'value="challenges"' in page
+
+
+def test_points_and_actions_dont_wake_the_phones_but_everything_else_does(
+        app, client, make_conversation, make_facilitator):
+    """A phone's live view shows no points, so a point added, edited, hidden, turned into an
+    action or deleted leaves the phones at "nothing new" (204) while the console and the
+    shared screen move on; where the conversation stands, the scores and the phone's own
+    device still reach the phone."""
+    from convo.conversations import capture, service
+    from convo.live import state
+    from convo.extensions import db
+    from convo.live import devices
+    from convo.models import Device
+
+    facilitator = make_facilitator()
+    ref = make_conversation(facilitator=facilitator)
+    join(client, ref, 0)
+    phone = version_of(app, ref)
+    console = with_conversation(app, ref, lambda c: c.version)
+    author = capture.Author(facilitator_id=facilitator.id)
+
+    def points(conversation):  # type: ignore[no-untyped-def]
+        item, _ = capture.add(conversation, client_id="wake-test-1", text="Parking is hard",
+                              kind="challenge", raised_by="partnership",
+                              stage_id=conversation.current_stage_id, question_id=None,
+                              author=author)
+        capture.edit(conversation, item, author, {"text": "Parking is very hard"})
+        capture.set_hidden(conversation, item, True)
+        capture.set_hidden(conversation, item, False)
+        capture.delete(conversation, item)
+        capture.restore(conversation, item)
+
+    with_conversation(app, ref, points)
+    assert client.get(f"/p/view?v={phone}").status_code == 204
+    assert with_conversation(app, ref, lambda c: c.version) >= console + 6
+    desk = AuthActions(app.test_client())  # the facilitator's laptop: console and screen move on
+    desk.sign_in_as(facilitator)
+    assert desk.client.get(f"/conversations/{ref.id}/console/view?v={console}").status_code == 200
+    assert desk.client.get(f"/c/{ref.id}/screen/view?v={console}").status_code == 200
+
+    def move(conversation):  # type: ignore[no-untyped-def]
+        stage = service.plan_for(conversation).stage("challenges")
+        state.go_to(conversation, stage.id, stage.questions[0].id)
+        state.bump(conversation)
+
+    with_conversation(app, ref, move)
+    moved = client.get(f"/p/view?v={phone}")
+    assert moved.status_code == 200 and int(moved.headers["X-Convo-Version"]) > phone
+    phone = int(moved.headers["X-Convo-Version"])
+    assert client.get(f"/p/view?v={phone}").status_code == 204
+
+    def revoke(conversation):  # type: ignore[no-untyped-def]
+        devices.revoke(db.session.scalars(select(Device).where(
+            Device.conversation_id == conversation.id)).one())
+
+    with_conversation(app, ref, revoke)
+    assert client.get(f"/p/view?v={phone}").status_code != 204  # the phone learns it is out
 
 
 def test_add_a_point_without_javascript(app, client, make_conversation):
