@@ -17,10 +17,25 @@
   var csrf = captureForm ? captureForm.querySelector("input[name=csrf_token]").value : "";
   var live = null;
   var signedOut = false;
+  var flushing = false;
+  var retryTimer = null;
 
   function t(key) {
     var el = document.getElementById("console-strings");
     return (el && el.getAttribute("data-" + key)) || key;
+  }
+
+  function newId() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function readQueue() {
+    try { return JSON.parse(window.localStorage.getItem(queueKey) || "[]"); } catch (e) { return []; }
+  }
+  function writeQueue(queue) {
+    try { window.localStorage.setItem(queueKey, JSON.stringify(queue)); } catch (e) { /* full: keep in memory */ }
   }
 
   function setStatus(message, isError) {
@@ -36,7 +51,7 @@
       connection.classList.add("is-offline");
       return;
     }
-    var waiting = outbox ? outbox.waiting().length : 0;
+    var waiting = readQueue().length;
     if (state === "reconnecting" || state === "offline") {
       connection.textContent = t("offline") + (waiting ? " " + t("waiting").replace("{n}", waiting) : "");
       connection.classList.add("is-offline");
@@ -55,35 +70,46 @@
     });
   }
 
-  // --- capture: queue first, then send (outbox.js); the server stores each client id once ---
-  var outbox = captureForm && textBox && window.ConvoOutbox ? window.ConvoOutbox.open({
-    key: queueKey,
-    url: captureForm.action,
-    token: function () { return csrf; },
-    headers: {"X-Requested-With": "fetch"},
-    on: {
-      sent: function (entry, data) {
-        signedOut = false;
-        setStatus(data.note || t("saved"), !!data.note);
-        setConnection("live");
-        if (live) { live.now(); }
-      },
-      refused: function (entry, data) {
-        // Not storable as it is: hand the words back to the person, with the reason.
-        if (textBox && !textBox.value) { textBox.value = entry.text; saveDraft(); }
-        var reason = (data.errors && data.errors.text && data.errors.text[0]) || data.message || t("notsaved");
-        setStatus(reason, true);
-      },
-      gone: function (status) {
-        if (status === 401) { signedOut = true; }
-        return false;  // kept, and sent once signed in again
-      },
-      offline: function () {
-        setConnection("offline");
-        setStatus(signedOut ? t("signedout") : t("queued"), true);
-      }
-    }
-  }) : null;
+  // --- capture: queue first, then send; the server stores each client id once ---------------
+  function flush() {
+    if (flushing) { return; }
+    var queue = readQueue();
+    if (!queue.length) { setConnection("live"); return; }
+    flushing = true;
+    var entry = queue[0];
+    var body = new URLSearchParams();
+    Object.keys(entry).forEach(function (k) { body.append(k, entry[k]); });
+    body.append("csrf_token", csrf);
+    post(captureForm.action, body).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        flushing = false;
+        if (response.ok && data.ok) {
+          signedOut = false;
+          writeQueue(readQueue().filter(function (e) { return e.client_id !== entry.client_id; }));
+          setStatus(data.note || t("saved"), !!data.note);
+          if (live) { live.now(); }
+          flush();
+          return;
+        }
+        if (response.status === 422 || response.status === 400) {
+          // Not storable as it is: hand the words back to the person, with the reason.
+          writeQueue(readQueue().filter(function (e) { return e.client_id !== entry.client_id; }));
+          if (textBox && !textBox.value) { textBox.value = entry.text; saveDraft(); }
+          var reason = (data.errors && data.errors.text && data.errors.text[0]) || data.message || t("notsaved");
+          setStatus(reason, true);
+          return;
+        }
+        if (response.status === 401) { signedOut = true; }
+        throw new Error("status " + response.status);
+      });
+    }).catch(function () {
+      flushing = false;
+      setConnection("offline");
+      setStatus(signedOut ? t("signedout") : t("queued"), true);
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(flush, 3000);
+    });
+  }
 
   function saveDraft() {
     try { window.localStorage.setItem(draftKey, textBox.value); } catch (e) { /* ignore */ }
@@ -106,20 +132,24 @@
       if (!text) { setStatus(t("empty"), true); return; }
       var here = document.getElementById("live-question");
       var entry = {
-        client_id: window.ConvoOutbox.newId(),
+        client_id: newId(),
         text: text,
         kind: (captureForm.querySelector("input[name=kind]:checked") || {}).value || "note",
         raised_by: (captureForm.querySelector("input[name=raised_by]:checked") || {}).value || "both",
         stage_id: here ? here.getAttribute("data-stage") : "",
         question_id: here ? here.getAttribute("data-question") : ""
       };
+      var queue = readQueue();
+      queue.push(entry);
+      writeQueue(queue);
       textBox.value = "";
       saveDraft();
       setStatus(t("saving"));
-      outbox.add(entry);
+      flush();
       textBox.focus();
     });
-    outbox.flush();
+    window.addEventListener("online", flush);
+    flush();
   }
 
   // --- keyboard shortcuts ----------------------------------------------------------------------

@@ -13,6 +13,20 @@
   var msg = messagesBox.dataset;
   var connection = document.getElementById("connection");
 
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: {"Accept": "application/json"}
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        return {status: response.status, data: data};
+      });
+    });
+  }
+
   function setConnection(ok) {
     if (!connection) { return; }
     if (ok) {
@@ -40,6 +54,14 @@
         }
         return token;
       });
+  }
+
+  function randomId() {
+    var bytes = new Uint8Array(18);
+    global.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
   }
 
   // --- following the conversation ---------------------------------------------------------
@@ -98,7 +120,7 @@
       },
       onStatus: function (state) {
         setConnection(state !== "reconnecting");
-        if (state === "live" && outbox) { outbox.flush(); }
+        if (state === "live") { flush(); }
       },
       onGone: function () { global.location.reload(); }
     });
@@ -124,7 +146,7 @@
     } catch (e) { /* private browsing: the server still has everything sent */ }
   }
 
-  var outbox = null;  // the points waiting to be sent (outbox.js), once the form is here
+  var queue = load("queue", []);
   var unsentBox = document.getElementById("unsent");
   var unsentList = document.getElementById("unsent-items");
   var myItems = document.getElementById("my-items");
@@ -133,7 +155,6 @@
 
   function showUnsent() {
     if (!unsentBox) { return; }
-    var queue = outbox ? outbox.waiting() : load("queue", []);
     unsentList.textContent = "";
     queue.forEach(function (entry) {
       var li = document.createElement("li");
@@ -197,23 +218,67 @@
     box.focus();
   }
 
-  if (addForm && global.ConvoOutbox) {
-    outbox = global.ConvoOutbox.open({
-      key: storePrefix ? storePrefix + ":queue" : "convo:participant:queue",
-      url: addForm.action,
-      token: function () { return addForm.elements.csrf_token.value; },
-      fresh: freshToken,
-      on: {
-        change: showUnsent,
-        sent: function (entry, data, left) {
-          setConnection(true);
-          if (data.html) { showItem(data.html); }
-          say(data.note || (left ? msg.sending : msg.sent), !!data.note);
-        },
-        refused: function (entry, data) { putBack(entry, data.error || ""); },
-        gone: function () { global.location.reload(); return true; },  // closed, or removed
-        offline: function () { setConnection(false); say(msg.queued); }
+  function drop(entry) {
+    queue = queue.filter(function (e) { return e.client_id !== entry.client_id; });
+    store("queue", queue);
+    showUnsent();
+  }
+
+  var sending = false;
+  var retryTimer = null;
+  var retryDelay = 1000;
+
+  function retryLater() {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(flush, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 15000);
+  }
+
+  function flush() {
+    if (!addForm || sending || !queue.length) { return; }
+    sending = true;
+    var entry = queue[0];
+    var body = new URLSearchParams();
+    body.append("csrf_token", addForm.elements.csrf_token.value);
+    body.append("client_id", entry.client_id);
+    body.append("text", entry.text);
+    body.append("kind", entry.kind);
+    body.append("stage_id", entry.stage_id || "");
+    body.append("question_id", entry.question_id || "");
+    post(addForm.action, body).then(function (result) {
+      sending = false;
+      var status = result.status;
+      if (status === 200 || status === 201) {
+        retryDelay = 1000;
+        setConnection(true);
+        drop(entry);
+        if (result.data.html) { showItem(result.data.html); }
+        say(result.data.note || (queue.length ? msg.sending : msg.sent), !!result.data.note);
+        flush();
+      } else if (status === 422) {
+        drop(entry);
+        putBack(entry, result.data.error);
+        flush();
+      } else if (status === 409) {  // that id was taken: the same words with a new id
+        entry.client_id = randomId();
+        store("queue", queue);
+        flush();
+      } else if (status === 400 && !entry.retried) {  // the form token expired
+        entry.retried = true;
+        freshToken().then(flush, retryLater);
+      } else if (status === 400) {
+        drop(entry);
+        putBack(entry, "");
+      } else if (status === 401 || status === 403) {  // closed, or this device was removed
+        global.location.reload();
+      } else {
+        throw new Error("status " + status);
       }
+    }).catch(function () {
+      sending = false;
+      setConnection(false);
+      say(msg.queued);
+      retryLater();
     });
   }
 
@@ -232,23 +297,27 @@
       var text = box.value.trim();
       if (!text) { say(msg.empty, true); box.focus(); return; }
       if (countOf(text) > Number(msg.max)) { say(tooLong(text), true); box.focus(); return; }
-      var entry = {
+      queue.push({
         client_id: addForm.elements.client_id.value,
         text: text,
         kind: checkedKind(),
         stage_id: addForm.elements.stage_id.value,
         question_id: addForm.elements.question_id.value
-      };
+      });
+      store("queue", queue);
       store("draft", null);
       box.value = "";
       setKind("note");
-      addForm.elements.client_id.value = global.ConvoOutbox.newId();
+      addForm.elements.client_id.value = randomId();
+      showUnsent();
       say(msg.sending);
-      outbox.add(entry);
+      retryDelay = 1000;
+      flush();
     });
+    global.addEventListener("online", function () { retryDelay = 1000; flush(); });
   }
   showUnsent();
-  if (outbox) { outbox.flush(); }
+  flush();
 
   // Forms that save as you go (scores, changing a point) are autosave.js's (data-save).
 })();

@@ -177,13 +177,20 @@ def test_every_screen_view_fits_without_scrolling(e2e: Harness) -> None:
     fits: dict[str, str] = {}
     from convo.core import clock
 
-    # Each view at both sizes, then on the small projector again with a countdown running
-    # (its large digits make the top band taller).
-    for size, countdown in ((PROJECTOR, False), (SMALL_PROJECTOR, False),
-                            (SMALL_PROJECTOR, True)):
-        label = f"{size['width']}×{size['height']}" + (" with the countdown" if countdown else "")
+    # Each view at both sizes, then at both again with a countdown running (its large digits
+    # make the top band taller) and the join strip along the foot, turned on from the console.
+    for size, extras in ((PROJECTOR, False), (SMALL_PROJECTOR, False),
+                         (PROJECTOR, True), (SMALL_PROJECTOR, True)):
+        countdown = extras
+        label = f"{size['width']}×{size['height']}" + (
+            " with the countdown and the join strip" if extras else "")
         _set(e2e, conversation, timer_state="running" if countdown else "off",
              timer_ends_at=clock.utcnow() + timedelta(minutes=30) if countdown else None)
+        strip_button = console.locator("#screen-join-strip")
+        if extras and strip_button.get_attribute("aria-pressed") == "false":
+            strip_button.click()
+            expect(console.locator("#screen-join-strip")).to_have_attribute("aria-pressed", "true")
+            e2e.check(console, "console: the join strip on the shared screen")
         context = e2e.context(f"shared screen {label}", size,
                               storage_state=console.context.storage_state())
         screen = context.new_page()
@@ -191,6 +198,7 @@ def test_every_screen_view_fits_without_scrolling(e2e: Harness) -> None:
         check = size is PROJECTOR  # the checks once; the height at both sizes
         if countdown:
             expect(screen.locator(".screen-timer__time")).to_be_visible()
+            expect(screen.locator(".screen-strip")).to_contain_text(code)
 
         _show(e2e, screen, conversation, "What we have heard", screen_mode="items",
               screen_page=0, screen_item_id=None)
