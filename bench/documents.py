@@ -190,6 +190,39 @@ def create_large(app) -> int:  # type: ignore[no-untyped-def]
         return conversation.id
 
 
+def run_sheet_seconds(app, conversation_id: int,  # type: ignore[no-untyped-def]
+                      runs: int) -> tuple[list[float], int, int]:
+    """The worker's job for *Make the run sheet*, its drawing part: every stage of the demo's
+    plan used (ten), the sheet built from the stored conversation and drawn as PDF."""
+    from flask_babel import force_locale
+
+    from convo.conversations import runsheet
+    from convo.extensions import db
+    from convo.models import Conversation
+
+    with app.app_context():
+        conversation = db.session.get(Conversation, conversation_id)
+        for row in conversation.stages:
+            row.included = True
+        db.session.commit()
+
+    def once() -> bytes:
+        with app.app_context():
+            db.session.remove()
+            row = db.session.get(Conversation, conversation_id)
+            with force_locale(row.locale or "en_GB"):
+                return runsheet.render_pdf(runsheet.build(row))
+
+    data = once()  # warm: imports, fonts
+    times = []
+    for _ in range(runs):
+        gc.collect()
+        times.append(timed(once)[0])
+    with app.app_context():
+        stages = len(runsheet.build(db.session.get(Conversation, conversation_id)).stages)
+    return times, pdf_pages(data), stages
+
+
 def pdf_pages(data: bytes) -> int:
     """The page count in a PDF's page tree, looked for in the file and in its compressed
     object streams (WeasyPrint writes one /Pages root)."""
@@ -297,6 +330,10 @@ def run(settings: Settings, work: Path) -> dict[str, Any]:
     docx_file = work / "demo-summary.docx"
     docx_file.write_bytes(docx_data)
 
+    sheet_runs = settings.pick(9, 2)
+    log(f"documents: the run sheet of a 10-stage plan, {sheet_runs} runs (+1 warm-up)")
+    sheet_times, sheet_pages, sheet_stages = run_sheet_seconds(app, demo_id, sheet_runs)
+
     lo_runs = settings.pick(5, 1)
     log(f"documents: LibreOffice converts convo's Word file, {lo_runs} runs (+1 warm-up)")
     lo_times = libreoffice_seconds(docx_file, lo_runs, work)
@@ -323,6 +360,9 @@ def run(settings: Settings, work: Path) -> dict[str, Any]:
         "pdf_seconds_median": pdf_seconds,
         "weasyprint_alone_seconds_median": median(alone_times),
         "libreoffice_seconds_median": median(lo_times),
+        "run_sheet_pdf_seconds_median": median(sheet_times),
+        "run_sheet_pdf_pages": sheet_pages,
+        "run_sheet_stages": sheet_stages,
         "pdf_pages": pages,
         "pdf_bytes": len(pdf),
         "docx_bytes": len(docx_data),
@@ -335,7 +375,8 @@ def run(settings: Settings, work: Path) -> dict[str, Any]:
         "large_docx_peak_python_mb": large_docx["peak_python_mb"],
         "large_docx_maxrss_mb": large_docx["maxrss_mb"],
         "large_docx_rss_before_mb": large_docx["rss_before_mb"],
-        "documents_runs": {"pdf_pairs": pairs, "docx": docx_runs, "libreoffice": lo_runs,
+        "documents_runs": {"pdf_pairs": pairs, "docx": docx_runs, "run_sheet": sheet_runs,
+                           "libreoffice": lo_runs,
                            "large": large_repeat},
     }
 

@@ -49,6 +49,7 @@ GOALS: dict[str, tuple[float, str, str, str]] = {
 # Every figure each part writes (the goals' and the details behind them).
 FIGURES = {
     "documents": ("pdf_overhead_ratio", "pdf_vs_libreoffice_speedup", "docx_seconds_median",
+                  "run_sheet_pdf_seconds_median",
                   "large_pdf_seconds", "large_pdf_peak_python_mb", "large_pdf_maxrss_mb",
                   "large_docx_seconds", "large_docx_peak_python_mb", "large_docx_maxrss_mb"),
     "server": ("live_throughput_ratio", "live_max_conversations", "capture_p95_ms",

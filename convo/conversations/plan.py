@@ -172,3 +172,44 @@ def build(question_set: QuestionSet, stage_rows: list, added: list, locale: str,
         )))
     stages.sort(key=lambda pair: pair[0])
     return Plan(question_set=question_set, stages=tuple(s for _, s in stages))
+
+
+def merge_order(seen: list[str], sent: list[str], now: list[str]) -> list[str] | None:
+    """The stages' order after a writer who saw `seen` sent `sent`, while the saved order is
+    `now` (perhaps moved meanwhile in another tab).
+
+    Every pair of stages keeps the order the writer gave it if the writer changed that pair,
+    and the order saved now otherwise; so two tabs that moved different stages both keep their
+    moves.  None when the two together make no single order (a real clash: the writer has to
+    choose)."""
+    if sent == now or sent == seen:
+        return list(now)
+    if now == seen:
+        return list(sent)
+    everyone = list(now)
+    place_seen = {stage: i for i, stage in enumerate(seen)}
+    place_sent = {stage: i for i, stage in enumerate(sent)}
+    place_now = {stage: i for i, stage in enumerate(now)}
+    wins = dict.fromkeys(everyone, 0)
+    for i, a in enumerate(everyone):
+        for b in everyone[i + 1:]:
+            known = a in place_seen and b in place_seen and a in place_sent and b in place_sent
+            changed = known and ((place_seen[a] < place_seen[b]) != (place_sent[a] < place_sent[b]))
+            ahead = (place_sent[a] < place_sent[b]) if changed else (place_now[a] < place_now[b])
+            wins[a if ahead else b] += 1
+    # A single order exactly when the stages ahead of 0, 1, ... n-1 others are all different.
+    if sorted(wins.values()) != list(range(len(everyone))):
+        return None
+    return sorted(everyone, key=lambda stage: -wins[stage])
+
+
+def moved(order: list[str], stage_id: str, direction: str) -> list[str]:
+    """`order` with one stage moved up (earlier) or down (later) by one place."""
+    result = list(order)
+    if stage_id not in result:
+        return result
+    i = result.index(stage_id)
+    j = i - 1 if direction == "up" else i + 1
+    if 0 <= j < len(result):
+        result[i], result[j] = result[j], result[i]
+    return result

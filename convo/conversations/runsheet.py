@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -29,7 +31,10 @@ from convo.conversations import service
 from convo.conversations.naming import Public
 from convo.core import files
 from convo.jobs import queue
+from convo.jobs.identity import worker_id
 from convo.models import Conversation
+
+log = logging.getLogger(__name__)
 
 LONDON = ZoneInfo("Europe/London")
 JOB = "runsheet.render"
@@ -191,6 +196,11 @@ def run(conversation_id: int, fingerprint: str) -> None:
     conversation = db.session.get(Conversation, conversation_id)
     if conversation is None:
         return
+    marker = _pending(conversation_id, fingerprint)
+    if marker.is_file():
+        # Claimed: if this worker stops before the file is made, the sweeper sees a claim by
+        # a worker no longer beating and puts the job back.
+        marker.write_text(worker_id(), encoding="utf-8")
     with force_locale(conversation.locale or "en_GB"):
         sheet = build(conversation)
     drawn = digest(sheet)
@@ -206,3 +216,38 @@ def run(conversation_id: int, fingerprint: str) -> None:
     finally:
         for name in {fingerprint, drawn}:
             _pending(conversation_id, name).unlink(missing_ok=True)
+
+
+def sweep(alive: set[str], lost_before: datetime) -> int:
+    """For the worker's sweeper: run sheets asked for and never made.  The waiting file is
+    the record (there is no row): one claimed by a worker that stopped, or never claimed and
+    older than the queue's grace (the queue lost it), is handed to the queue again."""
+    root = _root()
+    if not root.is_dir():
+        return 0
+    count = 0
+    now = time.time()
+    lost = lost_before.timestamp()
+    for marker in root.glob("conversation-*/run-sheets/run-sheet-*.waiting"):
+        try:
+            claimed_by = marker.read_text(encoding="utf-8").strip()
+            waited_since = marker.stat().st_mtime
+        except OSError:
+            continue  # made meanwhile
+        if claimed_by in alive or (not claimed_by and waited_since > lost):
+            continue
+        conversation_id = marker.parent.parent.name.removeprefix("conversation-")
+        fingerprint = marker.name.removeprefix("run-sheet-").removesuffix(".waiting")
+        if not conversation_id.isdigit():
+            continue
+        try:
+            marker.write_text("", encoding="utf-8")  # waiting again, from now
+            os.utime(marker, (now, now))
+        except OSError:
+            continue
+        queue.later(JOB, int(conversation_id), fingerprint)
+        count += 1
+        if claimed_by:
+            log.warning("the run sheet of conversation %s: its worker stopped; making it again",
+                        conversation_id)
+    return count

@@ -307,13 +307,20 @@ def _next_at(day: Any, at: Any) -> datetime | None:
     return local.astimezone(ZoneInfo("UTC"))
 
 
-def set_plan(conversation: Conversation, plans: list[StagePlan]) -> None:
+def set_plan(conversation: Conversation, plans: list[StagePlan],
+             order: list[str] | None = None) -> None:
+    """Each stage's use and minutes, and (given) their order; a stage's recorded times (first
+    start, last end, minutes taken) stay with it wherever it moves."""
     rows = {row.stage_id: row for row in conversation.stages}
     for plan in plans:
         row = rows.get(plan.stage_id)
         if row is not None:
             row.included = plan.included
             row.minutes = plan.minutes
+    if order is not None:
+        for position, stage_id in enumerate(order):
+            if stage_id in rows:
+                rows[stage_id].position = position
     state.bump(conversation)
 
 

@@ -73,6 +73,7 @@ def _pid_alive(pid: int) -> bool:
 
 def sweep() -> int:
     """Put back work held by dead workers and work the queue lost; how many rows were put back."""
+    from convo.conversations import runsheet
     from convo.partnerships import printing
     from convo.reminders import sending as reminders
     from convo.summary import issuing, sending
@@ -125,6 +126,7 @@ def sweep() -> int:
 
     count += reminders.sweep(alive, lost)
     count += printing.sweep(alive, lost)
+    count += runsheet.sweep(alive, lost)
     db.session.execute(delete(QueueWorker).where(QueueWorker.seen_at < now - FORGET_AFTER))
     for conversation_id in touched:
         conversation = db.session.get(Conversation, conversation_id)

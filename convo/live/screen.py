@@ -167,6 +167,7 @@ class Screen:
     countdown: Any = None  # convo.live.timer.Countdown
     welcome: Any = None  # WelcomeView before the start
     closing: bool = False  # after the close
+    strip: JoinView | None = None  # the join strip along the foot, when the facilitator shows it
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,7 @@ def build(conversation: Conversation) -> Screen:
         "stage_count": len(included),
         "purpose": public(conversation.purpose),
         "countdown": timer.countdown(conversation) if conversation.status == "live" else None,
+        "strip": join_strip(conversation) if mode not in ("join", "welcome", "closing") else None,
         "stage_label": _("Stage %(number)d of %(count)d: %(title)s", number=stage_number,
                          count=len(included), title=stage.title)
         if stage is not None and stage_number else "",
@@ -530,6 +532,16 @@ def join_view(conversation: Conversation) -> JoinView:
         url_shown=url.split("://", 1)[-1],
         qr=qr_svg(url, _("QR code that opens %(url)s", url=url)),
     )
+
+
+def join_strip(conversation: Conversation) -> JoinView | None:
+    """The join address and code for the strip along the foot of the screen, when the
+    facilitator has turned it on and people can still join (no QR code: the join view has it)."""
+    if not conversation.screen_join_strip or conversation.is_closed or not conversation.join_code:
+        return None
+    url = join_url(conversation.join_code)
+    return JoinView(open=True, code=service.display_code(conversation.join_code), url=url,
+                    url_shown=url.split("://", 1)[-1])
 
 
 def when_where(conversation: Conversation, public: Public) -> str:

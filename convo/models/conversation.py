@@ -85,6 +85,9 @@ class Conversation(db.Model):
     # section, and the point opened in full (None: none).
     screen_page: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     screen_item_id: Mapped[int | None] = mapped_column(Integer)
+    # The join address and code along the foot of every shared-screen view (console's choice).
+    screen_join_strip: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                    server_default=false())
 
     # The agreement: how the parties will work and keep in touch.
     ground_rules: Mapped[str | None] = mapped_column(Text)

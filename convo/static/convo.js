@@ -56,6 +56,37 @@
     }
     form.addEventListener("input", update);
     form.addEventListener("change", update);
+    // Moving a stage up or down: the row moves here, at once (the times follow), and the
+    // move is said to screen readers; it is saved with the plan.  Without this script each
+    // button posts the form and the page comes back with the stage moved.
+    var order = form.querySelector("[data-plan-order]");
+    var said = form.querySelector("[data-plan-moved]");
+    form.addEventListener("click", function (event) {
+      var button = event.target.closest && event.target.closest("button[name=move]");
+      if (!button || !order) { return; }
+      event.preventDefault();
+      var parts = button.value.split(":");
+      var row = form.querySelector("tr[data-plan-stage='" + parts[1] + "']");
+      if (!row) { return; }
+      var other = parts[0] === "up" ? row.previousElementSibling : row.nextElementSibling;
+      if (!other) { return; }
+      if (parts[0] === "up") { row.parentNode.insertBefore(row, other); }
+      else { row.parentNode.insertBefore(other, row); }
+      var rows = Array.prototype.slice.call(form.querySelectorAll("tr[data-plan-stage]"));
+      order.value = rows.map(function (r) { return r.getAttribute("data-plan-stage"); }).join(",");
+      rows.forEach(function (r, i) {
+        r.querySelector("button[value^='up:']").disabled = i === 0;
+        r.querySelector("button[value^='down:']").disabled = i === rows.length - 1;
+      });
+      update();
+      (button.disabled ? row.querySelector("button[name=move]:not([disabled])") : button).focus();
+      if (said) {
+        var label = row.querySelector("th label");
+        said.textContent = (said.getAttribute("data-words") || "")
+          .replace("{title}", label ? label.textContent.trim() : "")
+          .replace("{n}", rows.indexOf(row) + 1).replace("{count}", rows.length);
+      }
+    });
   });
   // Select a one-time link when it receives focus, ready to copy.
   document.querySelectorAll("input[readonly]").forEach(function (input) {

@@ -38,8 +38,56 @@
     }).catch(function () { form.submit(); });
   });
 
+  // Issue and Send: pressed once, the button says what is happening ("Issuing…",
+  // "Sending…") and can't be pressed again; the page that comes back shows the worker's
+  // progress, and follows it (below).  Without JavaScript the same page shows it too.
+  var said = document.getElementById("summary-said");
+  function say(text) {
+    if (!said || !text) { return; }
+    said.textContent = "";
+    setTimeout(function () { said.textContent = text; }, 50);
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var button = event.submitter || (form.querySelector && form.querySelector("button[data-busy]"));
+    if (!button || !button.hasAttribute || !button.hasAttribute("data-busy")) { return; }
+    if (form.hasAttribute("data-busy-sent")) { event.preventDefault(); return; }
+    form.setAttribute("data-busy-sent", "1");
+    button.setAttribute("aria-disabled", "true");
+    button.classList.add("is-busy");
+    button.textContent = button.getAttribute("data-busy");
+    say(button.getAttribute("data-busy"));
+  });
+
   var root = document.getElementById("summary-progress");
   if (!root || !window.ConvoLive) { return; }
+
+  // What the worker came to, from the part as it is drawn: a version issued (or not), and
+  // once nothing is waiting to be sent, how many were sent.
+  function progressOf(node) {
+    return {
+      issuing: !!node.querySelector(".progress"),
+      failed: node.querySelector("#issue-failed"),
+      versions: node.querySelectorAll("table tbody tr").length,
+      newest: node.querySelector("table tbody tr th"),
+      active: node.querySelectorAll(".send--queued, .send--sending, .send--retrying").length,
+      sent: node.querySelectorAll(".send--sent").length,
+      unsent: node.querySelectorAll(".send--failed").length
+    };
+  }
+
+  function announce(before, after) {
+    if (before.issuing && !after.issuing) {
+      if (after.versions > before.versions && after.newest) {
+        say((said.getAttribute("data-issued") || "").replace("{n}", after.newest.firstChild.textContent.trim()));
+      } else if (after.failed) {
+        say(after.failed.textContent.replace(/\s+/g, " ").trim());
+      }
+    }
+    if (before.active > 0 && after.active === 0) {
+      say((said.getAttribute("data-sent") || "").replace("{sent}", after.sent).replace("{unsent}", after.unsent));
+    }
+  }
 
   // The send form's one-time key differs on every rendering: leave it out of the comparison.
   function comparable(html) {
@@ -62,7 +110,9 @@
       }
     });
     var focusedId = document.activeElement && root.contains(document.activeElement) ? document.activeElement.id : null;
+    var before = progressOf(root);
     root.innerHTML = html;
+    announce(before, progressOf(root));
     Object.keys(kept).forEach(function (id) {
       var field = document.getElementById(id);
       if (!field) { return; }

@@ -93,3 +93,4 @@ def test_issuing_and_sending_as_the_facilitator_sees_them(e2e: Harness) -> None:
     expect(page.get_by_role("link", name="PDF")).to_have_count(2, timeout=60_000)
     expect(page.locator("#issue-failed")).to_have_count(0)
     e2e.check(page, "summary: version 2 issued while the page watched")
+

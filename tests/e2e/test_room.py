@@ -118,6 +118,18 @@ def test_the_clocks_move_by_themselves(e2e: Harness) -> None:
     screen.wait_for_timeout(2500)
     assert on_screen.inner_text() != first, "the screen's countdown stood still"
     e2e.check(screen, "shared screen: the countdown running")
+    # Readable from the back of a room: digits at least 96 px tall at 1920×1080 and on a
+    # 1280×720 projector, where the view still fits without scrolling.
+    sizes = {"1920×1080": _countdown_size(screen)}
+    small = e2e.context("shared screen (small projector)", SMALL_PROJECTOR,
+                        storage_state=console.context.storage_state()).new_page()
+    small.goto(f"/c/{conversation}/screen")
+    expect(small.locator(".screen-timer__time")).to_have_text(re.compile(r"^\d+:\d\d$"))
+    sizes["1280×720"] = _countdown_size(small)
+    _fits(small, "1280×720 the question with the countdown")
+    for label, (font, height) in sizes.items():
+        assert font >= 96 and height >= 96, (label, font, height)
+    print(f"countdown on the screen (font px, box px): {sizes}")
     e2e.check(console, "console: the countdown running")
 
     console.get_by_role("button", name="Pause").click()
@@ -151,6 +163,12 @@ def test_the_clocks_move_by_themselves(e2e: Harness) -> None:
     expect(screen.locator(".screen-timer")).to_have_count(0)
 
 
+def _countdown_size(screen: Page) -> tuple[float, float]:
+    """The countdown's type size and the height of its digits' box, in CSS pixels."""
+    return tuple(screen.locator(".screen-timer__time").evaluate(
+        "el => [parseFloat(getComputedStyle(el).fontSize), el.getBoundingClientRect().height]"))
+
+
 def test_every_screen_view_fits_without_scrolling(e2e: Harness) -> None:
     facilitator = e2e.facilitator()
     conversation, code = e2e.conversation(facilitator)
@@ -159,13 +177,30 @@ def test_every_screen_view_fits_without_scrolling(e2e: Harness) -> None:
     flows.sign_in(e2e, console, facilitator)
     console.goto(f"/conversations/{conversation}/console")
     fits: dict[str, str] = {}
-    for size in (PROJECTOR, SMALL_PROJECTOR):
-        label = f"{size['width']}×{size['height']}"
+    from convo.core import clock
+
+    # Each view at both sizes, then at both again with a countdown running (its large digits
+    # make the top band taller) and the join strip along the foot, turned on from the console.
+    for size, extras in ((PROJECTOR, False), (SMALL_PROJECTOR, False),
+                         (PROJECTOR, True), (SMALL_PROJECTOR, True)):
+        countdown = extras
+        label = f"{size['width']}×{size['height']}" + (
+            " with the countdown and the join strip" if extras else "")
+        _set(e2e, conversation, timer_state="running" if countdown else "off",
+             timer_ends_at=clock.utcnow() + timedelta(minutes=30) if countdown else None)
+        strip_button = console.locator("#screen-join-strip")
+        if extras and strip_button.get_attribute("aria-pressed") == "false":
+            strip_button.click()
+            expect(console.locator("#screen-join-strip")).to_have_attribute("aria-pressed", "true")
+            e2e.check(console, "console: the join strip on the shared screen")
         context = e2e.context(f"shared screen {label}", size,
                               storage_state=console.context.storage_state())
         screen = context.new_page()
         screen.goto(f"/c/{conversation}/screen")
         check = size is PROJECTOR  # the checks once; the height at both sizes
+        if countdown:
+            expect(screen.locator(".screen-timer__time")).to_be_visible()
+            expect(screen.locator(".screen-strip")).to_contain_text(code)
 
         _show(e2e, screen, conversation, "What we have heard", screen_mode="items",
               screen_page=0, screen_item_id=None)
@@ -404,3 +439,56 @@ def test_summary_points_move_without_a_page_reload(e2e: Harness) -> None:
     expect(points.nth(1).locator(".tag")).to_have_text("left out")
     assert page.evaluate("() => window.__notReloaded === true"), "the page reloaded"
     e2e.check(page, "summary: a point moved and one left out, without a reload")
+
+
+def test_plan_stages_move_up_and_down(e2e: Harness) -> None:
+    """Moving a stage: the row moves at once, without a reload, the times follow, the focus
+    stays on the moved stage's button and the move is said; saving keeps the order.  Without
+    script the same buttons post the form and it comes back moved."""
+    facilitator = e2e.facilitator()
+    conversation, _code = e2e.conversation(facilitator, status="upcoming")
+    page = e2e.page("facilitator: the plan", DESKTOP)
+    flows.sign_in(e2e, page, facilitator)
+    page.goto(f"/conversations/{conversation}/plan")
+    page.evaluate("() => { window.__notReloaded = true; }")
+    rows = page.locator("tr[data-plan-stage]")
+    first, second = rows.nth(0).get_attribute("data-plan-stage"), rows.nth(1).get_attribute(
+        "data-plan-stage")
+    first_time = rows.nth(0).locator("[data-plan-time]").inner_text()
+    title = rows.nth(0).locator("th label").inner_text()
+    rows.nth(0).get_by_role("button", name=re.compile("^Move down")).click()
+    expect(rows.nth(0)).to_have_attribute("data-plan-stage", second)
+    expect(rows.nth(1)).to_have_attribute("data-plan-stage", first)
+    assert page.evaluate("() => window.__notReloaded === true"), "the page reloaded"
+    expect(rows.nth(1).get_by_role("button", name=re.compile("^Move down"))).to_be_focused()
+    expect(page.locator("[data-plan-moved]")).to_have_text(
+        f"{title} moved to place 2 of {rows.count()}. Save the plan to keep the new order.")
+    # The first row's times now start where the old first row's did.
+    assert rows.nth(0).locator("[data-plan-time]").inner_text().split("–")[0] == \
+        first_time.split("–")[0]
+    expect(rows.nth(0).get_by_role("button", name=re.compile("^Move up"))).to_be_disabled()
+    e2e.check(page, "plan: a stage moved, not yet saved")
+    # Up again from the top: focus moves to the one button that still does something.
+    rows.nth(1).get_by_role("button", name=re.compile("^Move up")).click()
+    expect(rows.nth(0)).to_have_attribute("data-plan-stage", first)
+    expect(rows.nth(0).get_by_role("button", name=re.compile("^Move down"))).to_be_focused()
+    page.keyboard.press("Enter")  # Move down, by keyboard
+    expect(rows.nth(1)).to_have_attribute("data-plan-stage", first)
+    page.get_by_role("button", name="Save plan").click()
+    expect(page).to_have_url(re.compile(rf"/conversations/{conversation}#plan$"))
+    page.goto(f"/conversations/{conversation}/plan")
+    expect(rows.nth(0)).to_have_attribute("data-plan-stage", second)
+
+    plain = e2e.page("facilitator: the plan without script", DESKTOP, java_script_enabled=False)
+    flows.sign_in(e2e, plain, facilitator)
+    plain.goto(f"/conversations/{conversation}/plan")
+    plain_rows = plain.locator("tr[data-plan-stage]")
+    plain_rows.nth(0).get_by_role("button", name=re.compile("^Move down")).click()
+    expect(plain_rows.nth(1)).to_have_attribute("data-plan-stage", second)
+    expect(plain_rows.nth(1).get_by_role("button", name=re.compile("^Move down"))).to_be_focused()
+    expect(plain.locator("[data-plan-moved]")).to_contain_text("moved to place 2 of")
+    # (No axe here: it runs as script.  The page is the same markup as the one checked above.)
+    plain.locator("input[id^=minutes-]").first.press("Enter")  # Enter still saves the plan
+    expect(plain).to_have_url(re.compile(rf"/conversations/{conversation}#plan$"))
+    plain.goto(f"/conversations/{conversation}/plan")
+    expect(plain_rows.nth(0)).to_have_attribute("data-plan-stage", first)

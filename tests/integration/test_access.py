@@ -227,6 +227,7 @@ def test_the_rooms_urls_are_in_the_matrix(app):
         "/conversations/<int:conversation_id>/timer",
         "/conversations/<int:conversation_id>/screen/page",
         "/conversations/<int:conversation_id>/screen/point",
+        "/conversations/<int:conversation_id>/screen/join-strip",
         "/conversations/<int:conversation_id>/run-sheet",
         "/conversations/<int:conversation_id>/run-sheet.pdf",
         "/c/<int:conversation_id>/summary/appendix",

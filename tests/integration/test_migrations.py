@@ -199,3 +199,28 @@ def test_phone_version_up_and_down(request, tmp_path, database_url):
             assert connection.execute(text("SELECT count(*) FROM conversation")).scalar() == 1
         upgrade()
         db.engine.dispose()
+
+
+def test_join_strip_up_and_down(request, tmp_path, database_url):
+    """0013 adds the shared screen's join strip, off for an existing conversation; down
+    removes it and keeps the conversation."""
+    from sqlalchemy import text
+
+    url = _fresh_url(request, tmp_path, database_url)
+    app = create_app(base_config(tmp_path, url))
+    with app.app_context():
+        from convo.extensions import db
+
+        upgrade(revision="0012_phone_version")
+        _one_conversation(db.engine)
+        upgrade(revision="0013_join_strip")
+        with db.engine.connect() as connection:
+            strip = connection.execute(text("SELECT screen_join_strip FROM conversation")).scalar()
+        assert strip in (False, 0)
+        downgrade(revision="0012_phone_version")
+        assert "screen_join_strip" not in {
+            c["name"] for c in inspect(db.engine).get_columns("conversation")}
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM conversation")).scalar() == 1
+        upgrade()
+        db.engine.dispose()

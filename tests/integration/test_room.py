@@ -536,3 +536,107 @@ def test_the_run_sheet_is_drawn_by_the_worker_and_reads_back(app, make_conversat
         _db(app).session.commit()
     assert auth.client.get(f"{page}.pdf").status_code == 302
     assert "Make the run sheet" in page_text(auth.client.get(page))
+
+
+def test_the_sweeper_puts_back_a_run_sheet_whose_worker_stopped(app, make_conversation):
+    """The run sheet has no row: its waiting file is the record.  A worker that claimed it
+    and stopped (or a queue that lost the job) left the page saying "Making the run sheet"
+    for ever; the sweeper hands it to the queue again, and the sheet is made."""
+    from convo.conversations import runsheet
+    from convo.jobs import worker
+    from tests.queueing import run_jobs
+
+    ref = make_conversation()
+    auth = _console(app, ref)
+    page = f"/conversations/{ref.id}/run-sheet"
+    huey = app.extensions["convo.queue"].huey
+    assert auth.post(page, {}).status_code == 302
+    # The worker took the job, claimed it and stopped before the file was made.
+    huey.flush()
+    with app.app_context():
+        found = runsheet.status(_conversation(app, ref))
+        marker = runsheet.folder(ref.id) / f"run-sheet-{found.fingerprint}.waiting"
+        assert found.waiting and marker.is_file()
+        marker.write_text("gone-host:1:dead", encoding="utf-8")
+    assert run_jobs(app) == 0
+    assert "Making the run sheet" in page_text(auth.client.get(page))
+    with app.app_context():
+        assert worker.sweep() >= 1
+        _db(app).session.commit()
+        assert marker.read_text(encoding="utf-8") == ""
+        assert worker.sweep() == 0, "put back once, not on every sweep"
+        _db(app).session.commit()
+    assert run_jobs(app) == 1
+    assert "Download the run sheet (PDF)" in page_text(auth.client.get(page))
+    assert not marker.exists()
+
+    # A job the queue lost (asked for, never claimed): put back once it is older than the grace.
+    with app.app_context():
+        _conversation(app, ref).ground_rules = "Something new."
+        _db(app).session.commit()
+    assert auth.post(page, {}).status_code == 302
+    huey.flush()
+    with app.app_context():
+        found = runsheet.status(_conversation(app, ref))
+        marker = runsheet.folder(ref.id) / f"run-sheet-{found.fingerprint}.waiting"
+        assert marker.is_file()
+        assert worker.sweep() == 0, "not yet: the queue may still hand it over"
+        _db(app).session.commit()
+        import os
+        import time
+
+        old = time.time() - 3600
+        os.utime(marker, (old, old))
+        assert worker.sweep() >= 1
+        _db(app).session.commit()
+    assert run_jobs(app) == 1
+    assert "Download the run sheet (PDF)" in page_text(auth.client.get(page))
+
+
+def test_the_join_strip_from_the_console(app, make_conversation):
+    """Off by default; turned on from the console it is on every view of the shared screen (a
+    reload or a second screen shows the same: it is the server's); pressing it twice, or two
+    tabs at once, changes nothing more; off again; bad input refused, nothing changed."""
+    ref = make_conversation()
+    auth = _console(app, ref)
+    strip_url = f"/conversations/{ref.id}/screen/join-strip"
+    console = f"/conversations/{ref.id}/console"
+    screen = f"/c/{ref.id}/screen"
+    code = f"{ref.join_code[:4]}-{ref.join_code[4:]}"
+    assert "screen-strip" not in auth.client.get(screen).get_data(as_text=True)
+    assert 'id="screen-join-strip" aria-pressed="false"' in auth.client.get(console).get_data(
+        as_text=True)
+    assert auth.post(strip_url, {"strip": "on"}, form_page=console).status_code == 302
+    with app.app_context():
+        version = _conversation(app, ref).version
+        assert _conversation(app, ref).screen_join_strip is True
+    for mode in ("question", "items", "actions", "ratings", "summary"):
+        with app.app_context():
+            _conversation(app, ref).screen_mode = mode
+            _db(app).session.commit()
+        text = page_text(auth.client.get(screen))
+        assert "Join on your phone:" in text and code in text and f"/j/{ref.join_code}" in text, mode
+    # The join view already says how to join: no strip under it.
+    with app.app_context():
+        _conversation(app, ref).screen_mode = "join"
+        _db(app).session.commit()
+        version = _conversation(app, ref).version
+    assert "screen-strip" not in auth.client.get(screen).get_data(as_text=True)
+    # Again (a second tab that saw it off): nothing changes, not even the version.
+    response = auth.post(strip_url, {"strip": "on"}, form_page=console, headers=JSON)
+    assert response.status_code == 200 and response.get_json()["ok"]
+    with app.app_context():
+        assert _conversation(app, ref).version == version
+    assert 'id="screen-join-strip" aria-pressed="true"' in auth.client.get(console).get_data(
+        as_text=True)
+    for bad in ({"strip": "toggle"}, {}):
+        assert auth.post(strip_url, bad, form_page=console).status_code == 400
+    with app.app_context():
+        assert _conversation(app, ref).screen_join_strip is True
+    assert auth.post(strip_url, {"strip": "off"}, form_page=console).status_code == 302
+    with app.app_context():
+        conversation = _conversation(app, ref)
+        assert conversation.screen_join_strip is False and conversation.version == version + 1
+        conversation.screen_mode = "question"
+        _db(app).session.commit()
+    assert "screen-strip" not in auth.client.get(screen).get_data(as_text=True)

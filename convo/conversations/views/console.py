@@ -184,6 +184,23 @@ def timer(conversation_id: int) -> Any:
     return done(conversation, anchor="timer", timer_version=conversation.timer_version)
 
 
+@bp.post("/conversations/<int:conversation_id>/screen/join-strip")
+@login_required
+def screen_join_strip(conversation_id: int) -> Any:
+    """The join strip on every shared-screen view, on or off.  The form says which it wants
+    (not "the other one"), so two console tabs pressing at once agree, and a second press
+    changes nothing."""
+    conversation = owned(conversation_id)
+    confirmed()
+    wanted = request.form.get("strip", "")
+    if wanted not in ("on", "off"):
+        return refuse(_("Choose whether the shared screen shows how to join."), 400)
+    if conversation.screen_join_strip != (wanted == "on"):
+        conversation.screen_join_strip = wanted == "on"
+        state.bump(conversation)
+    return done(conversation, anchor="screen", strip=wanted)
+
+
 @bp.post("/conversations/<int:conversation_id>/screen/page")
 @login_required
 def screen_page(conversation_id: int) -> Any:

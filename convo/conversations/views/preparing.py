@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from convo.conversations import deleting, exporting, service
+from convo.conversations import plan as plan_module
 from convo.conversations.blueprint import bp, confirmed, merge_form, owned
 from convo.conversations.capture import Author
 from convo.conversations.forms import ConversationForm, DeleteForm, ParticipantForm
@@ -316,6 +317,12 @@ def _plan_values(running: Any) -> dict[str, Any]:
     return values
 
 
+def _order_from(raw: str | None, ids: list[str]) -> list[str] | None:
+    """A stage order sent by the form ("open,know,..."): every stage once, or None."""
+    order = [part for part in (raw or "").split(",") if part]
+    return order if sorted(order) == sorted(ids) else None
+
+
 @bp.route("/conversations/<int:conversation_id>/plan", methods=["GET", "POST"])
 @login_required
 def plan(conversation_id: int) -> Any:
@@ -327,42 +334,82 @@ def plan(conversation_id: int) -> Any:
     shown = dict(current)
     state = edits.EditState.of(current)
     status = 200
+    now_order = [s.id for s in running.stages]
+    # The order shown (moves not saved yet stay in it), and the saved order the writer saw:
+    # a save is measured against that, so another tab's moves meanwhile are kept.
+    order, order_seen = list(now_order), list(now_order)
+    order_clash: list[str] | None = None
+    moved_stage: tuple[str, str] | None = None
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
+        sent_order = _order_from(request.form.get("order"), now_order)
+        if sent_order is None:
+            abort(400)
+        seen_order = _order_from(request.form.get("order-seen"), now_order)
         sent = {name: (request.form.get(name) == "on") if name.startswith("include-")
                 else request.form.get(name, "").strip()[:10] for name in current}
         shown = dict(sent)
-        for stage in running.stages:
-            raw = sent[f"minutes-{stage.id}"]
-            if not raw.isdigit() or not 1 <= int(raw) <= MINUTES_MAX:
-                errors[stage.id] = _("Enter a number of minutes from 1 to %(max)d.",
-                                     max=MINUTES_MAX)
-        titles = {f"{prefix}-{s.id}": s.title for s in running.stages
-                  for prefix in ("include", "minutes")}
-        merged = edits.merge(current, sent, edits.seen_from(request.form, current), titles,
-                             edits.taken_from(request.form),
-                             display=lambda name, value: (
-                                 (_("Used") if value else _("Not used"))
-                                 if isinstance(value, bool) else str(value)))
-        final = {**current, **merged.changes}
-        if not any(final[f"include-{s.id}"] for s in running.stages):
-            errors["_all"] = _("Keep at least one stage.")
-        if not merged.ok:
-            status = 409
-            state = edits.EditState.refused(request.form, current, merged.conflicts)
-        elif errors:
-            status = 422
+        move = request.form.get("move", "")
+        direction, _sep, stage_id = move.partition(":")
+        if move:
+            # Moving a stage changes the form, not the saved plan: it is saved with the rest.
+            if direction not in ("up", "down") or stage_id not in now_order:
+                abort(400)
+            order = plan_module.moved(sent_order, stage_id, direction)
+            order_seen = seen_order if seen_order is not None else list(now_order)
+            moved_stage = (stage_id, direction)
             state = edits.EditState.refused(request.form, current, ())
         else:
-            service.set_plan(conversation, [
-                service.StagePlan(s.id, bool(final[f"include-{s.id}"]),
-                                  int(final[f"minutes-{s.id}"])) for s in running.stages])
-            flash(_("Plan saved."), "success")
-            return redirect(url_for("conversations.show", conversation_id=conversation.id,
-                                    _anchor="plan"))
-    values = {s.id: (shown[f"include-{s.id}"], shown[f"minutes-{s.id}"]) for s in running.stages}
+            if request.form.get("order-choice") == "theirs":
+                sent_order, seen_order = list(now_order), list(now_order)
+            # A hand-made form without the order it saw: any difference is the writer's to
+            # choose (as a missing fingerprint is in core.edits).
+            merged_order = plan_module.merge_order(
+                seen_order if seen_order is not None else list(now_order), sent_order, now_order,
+            ) if seen_order is not None or sent_order == now_order else None
+            order = sent_order if merged_order is None else merged_order
+            if merged_order is None:
+                order_clash, order_seen = list(now_order), list(now_order)
+            for stage in running.stages:
+                raw = sent[f"minutes-{stage.id}"]
+                if not raw.isdigit() or not 1 <= int(raw) <= MINUTES_MAX:
+                    errors[stage.id] = _("Enter a number of minutes from 1 to %(max)d.",
+                                         max=MINUTES_MAX)
+            titles = {f"{prefix}-{s.id}": s.title for s in running.stages
+                      for prefix in ("include", "minutes")}
+            merged = edits.merge(current, sent, edits.seen_from(request.form, current), titles,
+                                 edits.taken_from(request.form),
+                                 display=lambda name, value: (
+                                     (_("Used") if value else _("Not used"))
+                                     if isinstance(value, bool) else str(value)))
+            final = {**current, **merged.changes}
+            if not any(final[f"include-{s.id}"] for s in running.stages):
+                errors["_all"] = _("Keep at least one stage.")
+            if not merged.ok or order_clash is not None:
+                status = 409
+                state = edits.EditState.refused(request.form, current, merged.conflicts)
+                if order_clash is None:
+                    order_seen = seen_order or list(now_order)
+            elif errors:
+                status = 422
+                state = edits.EditState.refused(request.form, current, ())
+                order_seen = seen_order or list(now_order)
+            else:
+                service.set_plan(conversation, [
+                    service.StagePlan(s.id, bool(final[f"include-{s.id}"]),
+                                      int(final[f"minutes-{s.id}"])) for s in running.stages],
+                    order=order)
+                flash(_("Plan saved."), "success")
+                return redirect(url_for("conversations.show", conversation_id=conversation.id,
+                                        _anchor="plan"))
+    by_id = {s.id: s for s in running.stages}
+    stages = [by_id[stage_id] for stage_id in order]
+    values = {s.id: (shown[f"include-{s.id}"], shown[f"minutes-{s.id}"]) for s in stages}
+    titles_now = [by_id[stage_id].title for stage_id in order_clash] if order_clash else []
     return render_template("conversations/plan.html", conversation=conversation, plan=running,
+                           stages=stages, order=order, order_seen=order_seen,
+                           order_clash=titles_now, moved=moved_stage,
                            form=form, errors=errors, values=values, edit=state,
                            minutes_max=MINUTES_MAX, times=_clock_times(conversation, values),
                            start_minutes=_start_minutes(conversation)), status
