@@ -94,3 +94,54 @@ def test_issuing_and_sending_as_the_facilitator_sees_them(e2e: Harness) -> None:
     expect(page.locator("#issue-failed")).to_have_count(0)
     e2e.check(page, "summary: version 2 issued while the page watched")
 
+
+
+def test_issue_says_it_is_busy_and_a_double_click_issues_once(e2e: Harness) -> None:
+    """Pressed once, Issue says "Issuing…", is marked unavailable, says so politely and lets
+    no second press through; a real double click makes one version, not two."""
+    from tests.e2e import flows
+
+    from convo.extensions import db
+    from convo.models import Conversation, SummaryVersion
+    from convo.summary import service
+
+    owner = e2e.facilitator("Morgan Ellis")
+    conversation, _code = e2e.conversation(owner, status="closed")
+    with e2e.server.app.app_context():
+        row = db.session.get(Conversation, conversation)
+        for party in service.PARTIES:
+            service.approve(row, party, f"facilitator:{owner.id}")
+        db.session.commit()
+    page = e2e.page("facilitator (summary, issuing)")
+    flows.sign_in(e2e, page, owner)
+    page.goto(f"/c/{conversation}/summary")
+    issue = page.get_by_role("button", name="Issue the summary")
+    expect(issue).to_be_visible()
+
+    # Hold the form where it is (the page's own handler runs first), counting the presses
+    # that would have reached the server.
+    page.evaluate("""() => {
+        window.__sent = 0;
+        document.addEventListener("submit", (event) => {
+            if (!event.defaultPrevented) { window.__sent += 1; }
+            event.preventDefault();
+        });
+    }""")
+    issue.click()
+    busy = page.locator("button[data-busy].is-busy")
+    expect(busy).to_have_text("Issuing…")
+    expect(busy).to_have_attribute("aria-disabled", "true")
+    expect(page.locator("#summary-said")).to_have_text("Issuing…")
+    e2e.check(page, "summary: Issue pressed, busy")
+    expect(busy).to_be_disabled()  # as assistive technology is told (aria-disabled)
+    busy.evaluate("(button) => button.click()")  # pressed again all the same
+    assert page.evaluate("() => window.__sent") == 1
+
+    # The real thing: a double click on a fresh page makes one version.
+    page.reload()
+    page.get_by_role("button", name="Issue the summary").dblclick()
+    expect(page.get_by_role("link", name="PDF")).to_have_count(1, timeout=60_000)
+    with e2e.server.app.app_context():
+        versions = db.session.scalars(db.select(SummaryVersion).where(
+            SummaryVersion.conversation_id == conversation)).all()
+        assert len(versions) == 1
