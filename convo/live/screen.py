@@ -521,7 +521,8 @@ def qr_svg(data: str, label: str) -> Markup:
     return Markup(svg.replace("<svg", "<svg" + attributes, 1))
 
 
-def join_view(conversation: Conversation) -> JoinView:
+def join_view(conversation: Conversation, qr: bool = True) -> JoinView:
+    """How to join: the address, the code and (for the join view) a QR code that opens it."""
     if conversation.is_closed or not conversation.join_code:
         return JoinView(open=False)
     url = join_url(conversation.join_code)
@@ -530,18 +531,17 @@ def join_view(conversation: Conversation) -> JoinView:
         code=service.display_code(conversation.join_code),
         url=url,
         url_shown=url.split("://", 1)[-1],
-        qr=qr_svg(url, _("QR code that opens %(url)s", url=url)),
+        qr=qr_svg(url, _("QR code that opens %(url)s", url=url)) if qr else None,
     )
 
 
 def join_strip(conversation: Conversation) -> JoinView | None:
     """The join address and code for the strip along the foot of the screen, when the
     facilitator has turned it on and people can still join (no QR code: the join view has it)."""
-    if not conversation.screen_join_strip or conversation.is_closed or not conversation.join_code:
+    if not conversation.screen_join_strip:
         return None
-    url = join_url(conversation.join_code)
-    return JoinView(open=True, code=service.display_code(conversation.join_code), url=url,
-                    url_shown=url.split("://", 1)[-1])
+    view = join_view(conversation, qr=False)
+    return view if view.open else None
 
 
 def when_where(conversation: Conversation, public: Public) -> str:
