@@ -347,6 +347,7 @@ def plan(conversation_id: int) -> Any:
         if sent_order is None:
             abort(400)
         seen_order = _order_from(request.form.get("order-seen"), now_order)
+        seen_or_now = seen_order if seen_order is not None else list(now_order)
         sent = {name: (request.form.get(name) == "on") if name.startswith("include-")
                 else request.form.get(name, "").strip()[:10] for name in current}
         shown = dict(sent)
@@ -357,7 +358,7 @@ def plan(conversation_id: int) -> Any:
             if direction not in ("up", "down") or stage_id not in now_order:
                 abort(400)
             order = plan_module.moved(sent_order, stage_id, direction)
-            order_seen = seen_order if seen_order is not None else list(now_order)
+            order_seen = seen_or_now
             moved_stage = (stage_id, direction)
             state = edits.EditState.refused(request.form, current, ())
         else:
@@ -365,12 +366,13 @@ def plan(conversation_id: int) -> Any:
                 sent_order, seen_order = list(now_order), list(now_order)
             # A hand-made form without the order it saw: any difference is the writer's to
             # choose (as a missing fingerprint is in core.edits).
-            merged_order = plan_module.merge_order(
-                seen_order if seen_order is not None else list(now_order), sent_order, now_order,
-            ) if seen_order is not None or sent_order == now_order else None
+            merged_order = plan_module.merge_order(seen_or_now, sent_order, now_order) \
+                if seen_order is not None or sent_order == now_order else None
             order = sent_order if merged_order is None else merged_order
             if merged_order is None:
-                order_clash, order_seen = list(now_order), list(now_order)
+                order_clash = list(now_order)
+            # Shown again (refused): measured next time against what this writer has seen.
+            order_seen = list(now_order) if order_clash is not None else seen_or_now
             for stage in running.stages:
                 raw = sent[f"minutes-{stage.id}"]
                 if not raw.isdigit() or not 1 <= int(raw) <= MINUTES_MAX:
@@ -389,12 +391,9 @@ def plan(conversation_id: int) -> Any:
             if not merged.ok or order_clash is not None:
                 status = 409
                 state = edits.EditState.refused(request.form, current, merged.conflicts)
-                if order_clash is None:
-                    order_seen = seen_order or list(now_order)
             elif errors:
                 status = 422
                 state = edits.EditState.refused(request.form, current, ())
-                order_seen = seen_order or list(now_order)
             else:
                 service.set_plan(conversation, [
                     service.StagePlan(s.id, bool(final[f"include-{s.id}"]),
