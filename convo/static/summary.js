@@ -41,11 +41,11 @@
   // Issue and Send: pressed once, the button says what is happening ("Issuing…",
   // "Sending…") and can't be pressed again; the page that comes back shows the worker's
   // progress, and follows it (below).  Without JavaScript the same page shows it too.
-  var said = document.getElementById("summary-said");
+  var progressSaid = document.getElementById("summary-said");
   function say(text) {
-    if (!said || !text) { return; }
-    said.textContent = "";
-    setTimeout(function () { said.textContent = text; }, 50);
+    if (!progressSaid || !text) { return; }
+    progressSaid.textContent = "";
+    setTimeout(function () { progressSaid.textContent = text; }, 50);
   }
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -79,13 +79,13 @@
   function announce(before, after) {
     if (before.issuing && !after.issuing) {
       if (after.versions > before.versions && after.newest) {
-        say((said.getAttribute("data-issued") || "").replace("{n}", after.newest.firstChild.textContent.trim()));
+        say((progressSaid.getAttribute("data-issued") || "").replace("{n}", after.newest.firstChild.textContent.trim()));
       } else if (after.failed) {
         say(after.failed.textContent.replace(/\s+/g, " ").trim());
       }
     }
     if (before.active > 0 && after.active === 0) {
-      say((said.getAttribute("data-sent") || "").replace("{sent}", after.sent).replace("{unsent}", after.unsent));
+      say((progressSaid.getAttribute("data-sent") || "").replace("{sent}", after.sent).replace("{unsent}", after.unsent));
     }
   }
 

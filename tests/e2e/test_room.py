@@ -435,6 +435,8 @@ def test_summary_points_move_without_a_page_reload(e2e: Harness) -> None:
     expect(points.nth(1)).to_have_id(first)
     assert page.evaluate("() => window.__notReloaded === true"), "the page reloaded"
     expect(points.nth(1).get_by_role("button", name=re.compile("^Move down"))).to_be_focused()
+    # Said to screen readers in the points' own status line, not in issuing's.
+    expect(page.locator("#points-status")).to_have_text("The points under this heading are updated.")
     points.nth(1).get_by_role("button", name=re.compile("^Leave out")).click()
     expect(points.nth(1).locator(".tag")).to_have_text("left out")
     assert page.evaluate("() => window.__notReloaded === true"), "the page reloaded"
