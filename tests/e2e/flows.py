@@ -108,6 +108,17 @@ def join(e2e: Harness, phone: Page, code: str, name: str, check: bool = False) -
     expect(phone.locator(".who")).to_contain_text(name)
 
 
+def join_as_someone_joined(phone: Page, code: str, name: str) -> None:
+    """A second phone picks a person already joined on another: it waits for the facilitator's
+    OK (nobody takes a listed person's place unnoticed)."""
+    phone.goto("/join")
+    phone.get_by_label("Join code").fill(code)
+    phone.get_by_role("button", name="Join").click()
+    phone.get_by_role("button", name=re.compile(f"I am {re.escape(name)}")).click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text(
+        "Waiting for the facilitator to let you in")
+
+
 def close_conversation(console: Page) -> None:
     """Close from the console: it asks first (a second, deliberate click)."""
     console.locator(".close-confirm > summary").click()

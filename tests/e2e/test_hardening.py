@@ -61,12 +61,7 @@ def test_a_second_phone_waits_until_the_facilitator_lets_it_in(e2e: Harness) -> 
     flows.join(e2e, first, code, "Sam Reid")
 
     second = e2e.page("another phone, choosing Sam Reid", PHONE, phone=True)
-    second.goto("/join")
-    second.get_by_label("Join code").fill(code)
-    second.get_by_role("button", name="Join").click()
-    second.get_by_role("button", name=re.compile("I am Sam Reid")).click()
-    expect(second.get_by_role("heading", level=1)).to_have_text(
-        "Waiting for the facilitator to let you in")
+    flows.join_as_someone_joined(second, code, "Sam Reid")
     e2e.check(second, "phone: waiting to be let in")
 
     devices = console.locator("#devices")

@@ -534,12 +534,7 @@ def test_every_phone_page_state_has_targets_big_enough(e2e: Harness) -> None:
     # Sam joins; a second phone choosing Sam waits for the facilitator's OK
     flows.join(e2e, phone, code, "Sam Reid")
     second = e2e.page("second phone: Sam Reid (target size)", PHONE, phone=True)
-    second.goto("/join")
-    second.get_by_label("Join code").fill(code)
-    second.get_by_role("button", name="Join").click()
-    second.get_by_role("button", name=re.compile("I am Sam Reid")).click()
-    expect(second.get_by_role("heading", level=1)).to_have_text(
-        "Waiting for the facilitator to let you in")
+    flows.join_as_someone_joined(second, code, "Sam Reid")
     _targets_state(e2e, second, "phone: waiting to be let in")
     # "That isn't me": this phone leaves, and the join page says so
     second.get_by_role("button", name="That isn't me: choose again").click()
