@@ -8,7 +8,6 @@
 
   // Kept per conversation, under a name no later conversation can share (see store_key).
   var store = root.getAttribute("data-store") || root.getAttribute("data-conversation");
-  var queueKey = "convo:queue:" + store;
   var draftKey = "convo:draft:" + store;
   var captureForm = root.querySelector("[data-capture]");
   var textBox = captureForm ? captureForm.querySelector("textarea[name=text]") : null;
@@ -17,25 +16,11 @@
   var csrf = captureForm ? captureForm.querySelector("input[name=csrf_token]").value : "";
   var live = null;
   var signedOut = false;
-  var flushing = false;
-  var retryTimer = null;
+  var outbox = null;
 
   function t(key) {
     var el = document.getElementById("console-strings");
     return (el && el.getAttribute("data-" + key)) || key;
-  }
-
-  function newId() {
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-  }
-
-  function readQueue() {
-    try { return JSON.parse(window.localStorage.getItem(queueKey) || "[]"); } catch (e) { return []; }
-  }
-  function writeQueue(queue) {
-    try { window.localStorage.setItem(queueKey, JSON.stringify(queue)); } catch (e) { /* full: keep in memory */ }
   }
 
   function setStatus(message, isError) {
@@ -51,7 +36,7 @@
       connection.classList.add("is-offline");
       return;
     }
-    var waiting = readQueue().length;
+    var waiting = outbox ? outbox.entries().length : 0;
     if (state === "reconnecting" || state === "offline") {
       connection.textContent = t("offline") + (waiting ? " " + t("waiting").replace("{n}", waiting) : "");
       connection.classList.add("is-offline");
@@ -70,52 +55,41 @@
     });
   }
 
-  // --- capture: queue first, then send; the server stores each client id once ---------------
-  function flush() {
-    if (flushing) { return; }
-    var queue = readQueue();
-    if (!queue.length) { setConnection("live"); return; }
-    flushing = true;
-    var entry = queue[0];
-    var body = new URLSearchParams();
-    Object.keys(entry).forEach(function (k) { body.append(k, entry[k]); });
-    body.append("csrf_token", csrf);
-    post(captureForm.action, body).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (data) {
-        flushing = false;
-        if (response.ok && data.ok) {
-          signedOut = false;
-          writeQueue(readQueue().filter(function (e) { return e.client_id !== entry.client_id; }));
-          setStatus(data.note || t("saved"), !!data.note);
-          if (live) { live.now(); }
-          flush();
-          return;
-        }
-        if (response.status === 422 || response.status === 400) {
-          // Not storable as it is: hand the words back to the person, with the reason.
-          writeQueue(readQueue().filter(function (e) { return e.client_id !== entry.client_id; }));
-          if (textBox && !textBox.value) { textBox.value = entry.text; saveDraft(); }
-          var reason = (data.errors && data.errors.text && data.errors.text[0]) || data.message || t("notsaved");
-          setStatus(reason, true);
-          return;
-        }
-        if (response.status === 401) { signedOut = true; }
-        throw new Error("status " + response.status);
-      });
-    }).catch(function () {
-      flushing = false;
-      setConnection("offline");
-      setStatus(signedOut ? t("signedout") : t("queued"), true);
-      clearTimeout(retryTimer);
-      retryTimer = setTimeout(flush, 3000);
-    });
-  }
-
+  // --- capture: kept first (outbox.js), then sent; the server stores each client id once -----
   function saveDraft() {
     try { window.localStorage.setItem(draftKey, textBox.value); } catch (e) { /* ignore */ }
   }
 
-  if (captureForm && textBox) {
+  if (captureForm && textBox && window.ConvoOutbox) {
+    outbox = window.ConvoOutbox.create({
+      key: "convo:queue:" + store,
+      url: captureForm.action,
+      fields: function () { return {csrf_token: csrf}; },
+      headers: function () { return {"X-CSRFToken": csrf}; },
+      on: {
+        changed: function () { setConnection(signedOut ? "offline" : "live"); },
+        sent: function (entry, data) {
+          signedOut = false;
+          setStatus(data.note || t("saved"), !!data.note);
+          if (live) { live.now(); }
+        },
+        refused: function (entry, reason) {
+          // Not storable as it is: hand the words back to the person, with the reason.
+          if (!textBox.value) { textBox.value = entry.text; saveDraft(); }
+          setStatus(reason || t("notsaved"), true);
+        },
+        busy: function () { setStatus(t("busy"), true); },
+        signedOut: function () {
+          signedOut = true;
+          setConnection("offline");
+          setStatus(t("signedout"), true);
+        },
+        offline: function () {
+          setConnection("offline");
+          setStatus(t("queued"), true);
+        }
+      }
+    });
     if (!textBox.value) {
       try { textBox.value = window.localStorage.getItem(draftKey) || ""; } catch (e) { /* ignore */ }
     }
@@ -131,25 +105,19 @@
       var text = textBox.value.trim();
       if (!text) { setStatus(t("empty"), true); return; }
       var here = document.getElementById("live-question");
-      var entry = {
-        client_id: newId(),
+      textBox.value = "";
+      saveDraft();
+      setStatus(t("saving"));
+      outbox.add({
         text: text,
         kind: (captureForm.querySelector("input[name=kind]:checked") || {}).value || "note",
         raised_by: (captureForm.querySelector("input[name=raised_by]:checked") || {}).value || "both",
         stage_id: here ? here.getAttribute("data-stage") : "",
         question_id: here ? here.getAttribute("data-question") : ""
-      };
-      var queue = readQueue();
-      queue.push(entry);
-      writeQueue(queue);
-      textBox.value = "";
-      saveDraft();
-      setStatus(t("saving"));
-      flush();
+      });
       textBox.focus();
     });
-    window.addEventListener("online", flush);
-    flush();
+    outbox.flush();
   }
 
   // --- keyboard shortcuts ----------------------------------------------------------------------
@@ -273,7 +241,10 @@
       version: root.getAttribute("data-version"),
       interval: 1000,
       onUpdate: swap,
-      onStatus: function (state) { setConnection(state === "reconnecting" ? "offline" : "live"); },
+      onStatus: function (state) {
+        setConnection(state === "reconnecting" ? "offline" : "live");
+        if (state === "live" && outbox) { outbox.flush(); }
+      },
       onGone: function (status) {
         if (status !== 401) { window.location.reload(); return; }
         // Signed out: say so, and keep everything typed (the capture box and the points

@@ -56,18 +56,11 @@
       });
   }
 
-  function randomId() {
-    var bytes = new Uint8Array(18);
-    global.crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) {
-      return ("0" + b.toString(16)).slice(-2);
-    }).join("");
-  }
-
   // --- following the conversation ---------------------------------------------------------
 
   var live = document.getElementById("live-view");
   var addForm = document.getElementById("add-form");
+  var outbox = null;
 
   function comparable(node) {
     var copy = node.cloneNode(true);
@@ -120,7 +113,7 @@
       },
       onStatus: function (state) {
         setConnection(state !== "reconnecting");
-        if (state === "live") { flush(); }
+        if (state === "live" && outbox) { outbox.flush(); }
       },
       onGone: function () { global.location.reload(); }
     });
@@ -146,17 +139,16 @@
     } catch (e) { /* private browsing: the server still has everything sent */ }
   }
 
-  var queue = load("queue", []);
   var unsentBox = document.getElementById("unsent");
   var unsentList = document.getElementById("unsent-items");
   var myItems = document.getElementById("my-items");
   var noItems = document.getElementById("no-items");
   var addStatus = document.getElementById("add-status");
 
-  function showUnsent() {
+  function showUnsent(entries) {
     if (!unsentBox) { return; }
     unsentList.textContent = "";
-    queue.forEach(function (entry) {
+    entries.forEach(function (entry) {
       var li = document.createElement("li");
       li.className = "my-item my-item--unsent";
       var p = document.createElement("p");
@@ -166,8 +158,8 @@
       li.appendChild(p);
       unsentList.appendChild(li);
     });
-    unsentBox.hidden = queue.length === 0;
-    if (!addForm && queue.length) {  // the conversation has closed: say what happened to them
+    unsentBox.hidden = entries.length === 0;
+    if (!addForm && entries.length) {  // the conversation has closed: say what happened to them
       document.getElementById("unsent-hint").textContent = msg.unsentClosed;
     }
   }
@@ -218,71 +210,36 @@
     box.focus();
   }
 
-  function drop(entry) {
-    queue = queue.filter(function (e) { return e.client_id !== entry.client_id; });
-    store("queue", queue);
-    showUnsent();
-  }
-
-  var sending = false;
-  var retryTimer = null;
-  var retryDelay = 1000;
-
-  function retryLater() {
-    clearTimeout(retryTimer);
-    retryTimer = setTimeout(flush, retryDelay);
-    retryDelay = Math.min(retryDelay * 2, 15000);
-  }
-
-  function flush() {
-    if (!addForm || sending || !queue.length) { return; }
-    sending = true;
-    var entry = queue[0];
-    var body = new URLSearchParams();
-    body.append("csrf_token", addForm.elements.csrf_token.value);
-    body.append("client_id", entry.client_id);
-    body.append("text", entry.text);
-    body.append("kind", entry.kind);
-    body.append("stage_id", entry.stage_id || "");
-    body.append("question_id", entry.question_id || "");
-    post(addForm.action, body).then(function (result) {
-      sending = false;
-      var status = result.status;
-      if (status === 200 || status === 201) {
-        retryDelay = 1000;
-        setConnection(true);
-        drop(entry);
-        if (result.data.html) { showItem(result.data.html); }
-        say(result.data.note || (queue.length ? msg.sending : msg.sent), !!result.data.note);
-        flush();
-      } else if (status === 422) {
-        drop(entry);
-        putBack(entry, result.data.error);
-        flush();
-      } else if (status === 409) {  // that id was taken: the same words with a new id
-        entry.client_id = randomId();
-        store("queue", queue);
-        flush();
-      } else if (status === 400 && !entry.retried) {  // the form token expired
-        entry.retried = true;
-        freshToken().then(flush, retryLater);
-      } else if (status === 400) {
-        drop(entry);
-        putBack(entry, "");
-      } else if (status === 401 || status === 403) {  // closed, or this device was removed
-        global.location.reload();
-      } else {
-        throw new Error("status " + status);
+  // Points wait in this browser until the server has them (outbox.js, shared with the console).
+  if (storePrefix && global.ConvoOutbox) {
+    outbox = global.ConvoOutbox.create({
+      key: storePrefix + ":queue",
+      url: addForm ? addForm.action : "",
+      ready: function () { return !!addForm; },
+      fields: function () { return {csrf_token: addForm.elements.csrf_token.value}; },
+      on: {
+        changed: showUnsent,
+        sent: function (entry, data) {
+          setConnection(true);
+          if (data.html) { showItem(data.html); }
+          say(data.note || (outbox.entries().length ? msg.sending : msg.sent), !!data.note);
+        },
+        refused: function (entry, reason) { putBack(entry, reason); },
+        renewToken: freshToken,
+        busy: function (message, seconds, status) {
+          say(status === 429 ? msg.slowDown.replace("{seconds}", seconds) : msg.busy, true);
+        },
+        signedOut: function () { global.location.reload(); },
+        gone: function () { global.location.reload(); },
+        offline: function () {
+          setConnection(false);
+          say(msg.queued);
+        }
       }
-    }).catch(function () {
-      sending = false;
-      setConnection(false);
-      say(msg.queued);
-      retryLater();
     });
   }
 
-  if (addForm) {
+  if (addForm && outbox) {
     var box = addForm.elements.text;
     var draft = load("draft", null);
     if (draft && !box.value.trim()) {
@@ -297,27 +254,25 @@
       var text = box.value.trim();
       if (!text) { say(msg.empty, true); box.focus(); return; }
       if (countOf(text) > Number(msg.max)) { say(tooLong(text), true); box.focus(); return; }
-      queue.push({
+      var entry = {
         client_id: addForm.elements.client_id.value,
         text: text,
         kind: checkedKind(),
         stage_id: addForm.elements.stage_id.value,
         question_id: addForm.elements.question_id.value
-      });
-      store("queue", queue);
+      };
       store("draft", null);
       box.value = "";
       setKind("note");
-      addForm.elements.client_id.value = randomId();
-      showUnsent();
+      addForm.elements.client_id.value = outbox.newId();
       say(msg.sending);
-      retryDelay = 1000;
-      flush();
+      outbox.add(entry);
     });
-    global.addEventListener("online", function () { retryDelay = 1000; flush(); });
   }
-  showUnsent();
-  flush();
+  if (outbox) {
+    showUnsent(outbox.entries());
+    outbox.flush();
+  }
 
   // Forms that save as you go (scores, changing a point) are autosave.js's (data-save).
 })();

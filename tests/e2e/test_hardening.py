@@ -130,6 +130,39 @@ def test_a_busy_database_keeps_a_phones_point_without_javascript(
     e2e.check(phone, "phone without JavaScript: the point sent again")
 
 
+def test_a_busy_database_keeps_the_consoles_point_and_sends_it_by_itself(
+        e2e: Harness, own_server: tuple[LiveServer, Path]) -> None:
+    server, database = own_server
+    facilitator = e2e.facilitator(app=server.app)
+    conversation, _code = e2e.conversation(facilitator, app=server.app)
+    console = e2e.page("facilitator (console)", base_url=server.base)
+    flows.sign_in(e2e, console, facilitator)
+    console.goto(f"/conversations/{conversation}/console")
+    point = "Ask the practice to open the hub room on Thursday evenings."
+    holder = sqlite3.connect(database, isolation_level=None)  # a long write elsewhere
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        box = console.get_by_label("What was said")
+        box.fill(point)
+        box.press("Enter")
+        expect(box).to_have_value("")
+        expect(console.locator("[data-capture-status]")).to_have_text(
+            "The server is busy just now. Your points are kept on this computer and will be "
+            "sent in a moment.")
+        store = console.locator("[data-console]").get_attribute("data-store")
+        assert console.evaluate("k => JSON.parse(localStorage.getItem(k))[0].text",
+                                f"convo:queue:{store}") == point
+        server.errors.take()  # the busy moment is logged as a warning, not an error
+        e2e.check(console, "console: database busy, the point kept")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    expect(console.locator("#live-items")).to_contain_text(point)  # by itself
+    expect(console.locator("[data-capture-status]")).to_have_text("Saved.")
+    console.reload()
+    expect(console.locator("#live-items .item__text", has_text=point)).to_have_count(1)
+
+
 def test_sign_out_everywhere(e2e: Harness) -> None:
     facilitator = e2e.facilitator()
     laptop = e2e.page("facilitator (laptop)")

@@ -4,6 +4,8 @@
 - The server process is killed outright mid-conversation and started again: everything typed
   before is there, and a point typed on the console while it was down is sent afterwards
   (a participant's too).
+- A phone asked to slow down (too many points in a minute) keeps the point, says when it will
+  go, and sends it by itself (outbox.js, the one queue the console and the phones share).
 - A participant's join code stops working when the conversation closes.
 - A deleted conversation leaves the projector and the phones at once, and what a browser
   kept for it can never reach a later conversation that is given the same number.
@@ -137,8 +139,8 @@ def test_a_server_restarted_mid_conversation_loses_nothing(e2e: Harness,
 
         # Both are sent by themselves once the server answers again.
         expect(console.locator("#live-items")).to_contain_text(during)
-        console.wait_for_function("k => JSON.parse(localStorage.getItem(k)).length === 0",
-                                  arg=queue_key)
+        # Nothing left waiting (the key goes once its queue is empty).
+        console.wait_for_function("k => localStorage.getItem(k) === null", arg=queue_key)
         expect(console.locator("[data-connection]")).to_have_text("")
         expect(phone.locator("#unsent")).to_be_hidden()
         expect(phone.locator("#my-items")).to_contain_text("Bus times to the surgery.")
@@ -154,6 +156,41 @@ def test_a_server_restarted_mid_conversation_loses_nothing(e2e: Harness,
         e2e.check(console, "console: after the server restarted")
     finally:
         server.stop()
+
+
+def test_a_phone_asked_to_slow_down_keeps_the_point_and_sends_it_by_itself(
+        e2e: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    facilitator = e2e.facilitator()
+    conversation, code = e2e.conversation(facilitator)
+    monkeypatch.setitem(e2e.server.app.config, "PARTICIPANT_POINTS_PER_MINUTE", 2)
+    phone = e2e.page("phone: Pat Okafor", PHONE, phone=True)
+    phone.clock.install()  # the page's own timers, so the wait can be skipped
+    flows.join(e2e, phone, code, "Pat Okafor")
+    box = phone.get_by_role("textbox", name="Your point")
+    for text in ["The surgery's phone line is engaged from 8am.",
+                 "Online booking works well for some of us."]:
+        box.fill(text)
+        phone.get_by_role("button", name="Add my point").click()
+        expect(phone.locator("#my-items")).to_contain_text(text)
+
+    third = "Evening clinics would suit carers."
+    box.fill(third)
+    phone.get_by_role("button", name="Add my point").click()
+    status = phone.locator("#add-status")
+    expect(status).to_contain_text("You’re adding points faster than convo accepts")
+    expect(status).to_contain_text("will be sent by itself in")
+    expect(phone.locator("#unsent-items")).to_contain_text(third)
+    expect(phone.locator("#connection")).to_be_hidden()  # busy, not "no connection"
+    e2e.check(phone, "phone: asked to slow down, the point kept")
+
+    # The minute passes (on the page's clock; the server is told the limit is lifted).
+    monkeypatch.setitem(e2e.server.app.config, "PARTICIPANT_POINTS_PER_MINUTE", 20)
+    phone.clock.fast_forward(61_000)
+    expect(phone.locator("#my-items")).to_contain_text(third)
+    expect(phone.locator("#unsent")).to_be_hidden()
+    expect(status).to_have_text("Thank you. Your point is saved.")
+    phone.reload()
+    expect(phone.locator("#my-items .my-item", has_text=third)).to_have_count(1)
 
 
 def test_a_join_code_stops_working_when_the_conversation_closes(e2e: Harness) -> None:
