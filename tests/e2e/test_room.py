@@ -494,3 +494,33 @@ def test_plan_stages_move_up_and_down(e2e: Harness) -> None:
     expect(plain).to_have_url(re.compile(rf"/conversations/{conversation}#plan$"))
     plain.goto(f"/conversations/{conversation}/plan")
     expect(plain_rows.nth(0)).to_have_attribute("data-plan-stage", first)
+
+
+def test_more_exactly_offers_only_the_chosen_kind_of_agency(e2e: Harness) -> None:
+    """"More exactly (optional)" lists the descriptions of the kind of agency chosen (a PCN
+    or an ICB under "Health agency"), not every kind's, and a description of another kind
+    chosen earlier is let go when the kind changes."""
+    facilitator = e2e.facilitator()
+    page = e2e.page("facilitator")
+    flows.sign_in(e2e, page, facilitator)
+    page.goto("/conversations/new")
+    kind = page.get_by_label("Kind of agency")
+    more = page.get_by_label("More exactly (optional)")
+    shown = ("s => Array.from(s.querySelectorAll('optgroup'))"
+             ".filter(g => !g.hidden && !g.disabled).map(g => g.label)")
+    everything = more.evaluate("s => s.querySelectorAll('optgroup option').length")
+    kinds = kind.evaluate("s => Array.from(s.options).filter(o => o.value).map(o => o.text)")
+    with_descriptions = more.evaluate(
+        "s => Array.from(s.querySelectorAll('optgroup')).map(g => g.label)")
+    assert len(kinds) >= 4 and len(with_descriptions) >= 3
+    for label in kinds:
+        kind.select_option(label=label)
+        assert more.evaluate(shown) == ([label] if label in with_descriptions else [])
+        offered = more.evaluate(
+            "s => Array.from(s.querySelectorAll('optgroup:not([disabled]) option')).length")
+        assert offered < everything
+    kind.select_option(label="Health agency")
+    more.select_option(label="Primary Care Network (PCN)")
+    e2e.check(page, "prepare: more exactly, for a health agency")
+    kind.select_option(label=[k for k in with_descriptions if k != "Health agency"][0])
+    expect(more).to_have_value("")  # the PCN doesn't stay chosen for another kind

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import threading
 from datetime import datetime, timezone
@@ -565,3 +566,24 @@ def test_the_draft_on_the_shared_screen_matches_the_document(app, client, auth,
     assert "Two stood out for everyone." in screen
     assert "Waiting well" in screen and "Long COVID" not in screen
     assert "Invite the link worker" in screen
+
+
+def test_without_email_the_page_names_the_settings_to_set(app, client, auth, make_conversation):
+    """The "email isn't set up" notice names the environment variables an administrator sets
+    (CONVO_MAIL_HOST, CONVO_MAIL_FROM), not convo's internal names for them."""
+    app.config.update(MAIL_HOST="", MAIL_FROM="")
+    ref = make_conversation()
+    _fill(app, ref)
+    auth.sign_in_as(ref.facilitator)
+    url = f"/c/{ref.id}/summary"
+    _approve_both(auth, url)
+    auth.post(f"{url}/issue", data={}, form_page=url)
+    run_jobs(app)
+    page = page_text(client.get(url))
+    assert "Email isn’t set up on this server (CONVO_MAIL_HOST and CONVO_MAIL_FROM)" in page
+    refused = auth.post(f"{url}/v1/send", data={"participant": [str(ref.participant_ids[0])]},
+                        form_page=url)
+    assert refused.status_code == 422
+    said = page_text(refused)
+    assert "(CONVO_MAIL_HOST and CONVO_MAIL_FROM)" in said
+    assert not re.search(r"(?<!CONVO_)MAIL_(HOST|FROM)", said)
