@@ -7,11 +7,13 @@ page's script swaps in when anyone changes the conversation), both reading `cons
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -21,6 +23,7 @@ from convo.conversations.forms import (ActionForm, AddQuestionForm, AgreementFor
 from convo.conversations.labels import RAISED_BY_KEYS, raised_by_label
 from convo.conversations.plan import Plan, PlannedQuestion, PlannedStage
 from convo.core import edits
+from convo.core.drawn import Drawn
 from convo.core.forms import BaseForm, as_choices
 from convo.live import devices as devices_module
 from convo.live import state
@@ -106,6 +109,13 @@ def action_form(conversation: Conversation, item: Item | None = None) -> ActionF
     return form
 
 
+# Points as the console draws them, by everything their drawing depends on (ConsoleView.drawn_item),
+# with this stand-in where the form token goes.  Nothing typed can look like it: people's words
+# are escaped when drawn, so a "<" they type is never a "<" in the markup.
+drawn_items = Drawn(4096)
+CSRF_STAND_IN = Markup("<convo-csrf-token>")
+
+
 @dataclass
 class ConsoleForms:
     """The console's forms.  After a refused save, the refused form (with the facilitator's
@@ -158,6 +168,25 @@ class ConsoleView:
 
     def item_edit(self, item: Item) -> edits.EditState:
         return self.forms.item_edits.get(item.id) or edits.EditState.of(item_values(item))
+
+    def drawn_item(self, item: Item, draw: Any) -> Markup:
+        """One point as the console lists it (`draw(item, csrf)`, the template's macro), drawn
+        once and kept: the console's live part is drawn again for every point anyone adds, and
+        before this, every point already listed was drawn again each time with it.  It is kept
+        with a stand-in for the form token (which is signed afresh for every page), and the
+        token is put in as it is given out.  A point being corrected after a refused save is
+        always drawn afresh (it shows the refused words)."""
+        csrf = self.forms.csrf
+        if item.id in self.forms.items or item.id in self.forms.item_edits:
+            return draw(item, csrf)
+        key = (str(get_locale()), self.conversation.id, item.id,
+               hashlib.blake2b(item.text.encode(), digest_size=16).digest(), item.kind,
+               item.raised_by, bool(item.hidden), item.participant_id is not None,
+               self.stage.id, self.question.id if self.question else None,
+               tuple(self.raised_by_choices), self.conversation.partnership_name,
+               self.conversation.agency_name)
+        kept = drawn_items.get(key, lambda: draw(item, CSRF_STAND_IN))
+        return Markup(kept.replace(CSRF_STAND_IN, csrf))
 
     def action_edit(self, item: Item) -> edits.EditState:
         return self.forms.action_edits.get(item.id) or edits.EditState.of(action_values(item))

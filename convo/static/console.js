@@ -199,13 +199,22 @@
     return !!region.querySelector("form[data-dirty]");
   }
 
+  // Which phone version the regions on this page were drawn at: while it holds, the server
+  // sends only the regions that show points and actions (the other regions can't have
+  // changed).  A region kept as it was because someone was typing in it makes the next
+  // answer a whole one, so it is brought up to date as soon as it can be.
+  var drawnAt = root.getAttribute("data-phone-version") || "";
+
   function swap(html) {
     var holder = document.createElement("div");
     holder.innerHTML = html;
+    var view = holder.querySelector("[data-phone-version]");
+    var kept = false;
     holder.querySelectorAll("[id^='live-']").forEach(function (fresh) {
       var current = document.getElementById(fresh.id);
       if (!current) { return; }
       if (busy(current)) {
+        kept = true;
         // Someone is typing here: bring in only what they aren't changing (autosave.js).
         if (window.ConvoSave) {
           current.querySelectorAll("form[data-save]").forEach(function (form) {
@@ -230,6 +239,7 @@
       });
       if (focusedId && document.getElementById(focusedId)) { document.getElementById(focusedId).focus(); }
     });
+    drawnAt = kept || !view ? "" : view.getAttribute("data-phone-version");
   }
 
   // autosave.js asks for a refresh after each save, so this tab shows it at once.
@@ -240,6 +250,7 @@
       url: root.getAttribute("data-view-url"),
       version: root.getAttribute("data-version"),
       interval: 1000,
+      query: function () { return drawnAt ? "pv=" + encodeURIComponent(drawnAt) : ""; },
       onUpdate: swap,
       onStatus: function (state) {
         setConnection(state === "reconnecting" ? "offline" : "live");

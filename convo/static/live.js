@@ -1,7 +1,11 @@
 // Following a conversation live: ask the server, about once a second, whether the
 // conversation's version has moved on; fetch the new view only when it has.
 //
-//   ConvoLive.follow({url, version, interval, onUpdate(html, version), onStatus(state)})
+//   ConvoLive.follow({url, version, interval, onUpdate(html, version), onStatus(state),
+//                     query()})
+//
+// query(), if given, adds to each request's query string (the console says which phone
+// version its regions were drawn at, so that it can be sent only the regions that changed).
 //
 // The server answers GET url?v=N with 204 (nothing new) or 200 and the new view, with the
 // current version in the X-Convo-Version header.  Dropped networks and server restarts are
@@ -33,7 +37,8 @@
       var sep = options.url.indexOf("?") === -1 ? "?" : "&";
       var controller = global.AbortController ? new AbortController() : null;
       var guard = setTimeout(function () { if (controller) { controller.abort(); } }, 8000);
-      fetch(options.url + sep + "v=" + version, {
+      var more = options.query ? options.query() : "";
+      fetch(options.url + sep + "v=" + version + (more ? "&" + more : ""), {
         credentials: "same-origin",
         cache: "no-store",
         headers: {"Accept": "text/html"},

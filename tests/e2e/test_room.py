@@ -13,7 +13,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from tests.e2e import flows
-from tests.e2e.harness import DESKTOP, PROJECTOR, Harness
+from tests.e2e.harness import DESKTOP, PHONE, PROJECTOR, Harness
 
 SMALL_PROJECTOR = {"width": 1280, "height": 720}
 POINT = ("We need the surgery to tell us early when clinics change, so that volunteers can "
@@ -524,3 +524,38 @@ def test_more_exactly_offers_only_the_chosen_kind_of_agency(e2e: Harness) -> Non
     e2e.check(page, "prepare: more exactly, for a health agency")
     kind.select_option(label=[k for k in with_descriptions if k != "Health agency"][0])
     expect(more).to_have_value("")  # the PCN doesn't stay chosen for another kind
+
+
+def test_the_console_takes_only_what_a_new_point_changed(e2e: Harness) -> None:
+    """A point from a phone reaches the console without the running order, the question or
+    the agreement being drawn or swapped again (the console says which phone version it was
+    drawn at); moving on to the next question brings the whole console up to date."""
+    facilitator = e2e.facilitator()
+    conversation, code = e2e.conversation(facilitator)
+    console = e2e.page("facilitator (console)")
+    flows.sign_in(e2e, console, facilitator)
+    console.goto(f"/conversations/{conversation}/console")
+    phone = e2e.page("phone: Pat Okafor", PHONE, phone=True)
+    flows.join(e2e, phone, code, "Pat Okafor")
+    expect(console.locator("#devices")).to_contain_text("Pat Okafor")  # the join is shown
+    asked: list[str] = []
+    console.on("request", lambda request: asked.append(request.url)
+               if "/console/view" in request.url else None)
+    mark = "() => ['live-plan', 'live-question', 'live-agreement'].forEach(" \
+           "id => { document.getElementById(id).dataset.kept = '1'; })"
+    kept = "() => ['live-plan', 'live-question', 'live-agreement'].map(" \
+           "id => document.getElementById(id).dataset.kept || '')"
+    console.evaluate(mark)
+
+    phone.get_by_role("textbox", name="Your point").fill("The bus to the surgery stops at six.")
+    phone.get_by_role("button", name="Add my point").click()
+    expect(console.locator("#live-items")).to_contain_text("The bus to the surgery stops at six.")
+    assert console.evaluate(kept) == ["1", "1", "1"]  # not drawn again
+    assert any("pv=" in url for url in asked), asked
+
+    asked_before = console.locator("#live-question h2").inner_text()
+    console.locator("#go-next").click()
+    expect(console.locator("#live-question h2")).not_to_have_text(asked_before)
+    expect(console.locator("#live-plan")).not_to_have_attribute("data-kept", "1")
+    assert console.evaluate(kept) == ["", "", ""]
+    e2e.check(console, "console: after a phone's point and the next question")

@@ -329,3 +329,110 @@ def test_two_tabs_stay_consistent(app, auth, running):
     for client in (auth.client, other_tab.client):
         body = page_text(client.get(f"{url}/console/view?v=0"))
         assert "From the first tab" in body and "From the second tab" in body
+
+
+# --- the console's live part: only what changed, and points drawn once -----------------------
+
+
+def _regions(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'\bid="(live-[a-z]+)"', html)
+
+
+def _phone_version(html: str) -> str:
+    import re
+
+    return re.search(r'data-phone-version="(\d+)"', html).group(1)
+
+
+def test_after_a_point_only_the_regions_showing_points_are_sent(app, client, auth, running):
+    url = f"/conversations/{running.id}"
+    first = client.get(f"{url}/console/view?v=0").get_data(as_text=True)
+    everything = ["live-plan", "live-question", "live-items", "live-actions", "live-side",
+                  "live-agreement"]
+    assert _regions(first) == everything
+    drawn_at = _phone_version(first)
+    version = int(client.get(f"{url}/console/view?v=0").headers["X-Convo-Version"])
+
+    _add(auth, url, "The hub is free on Thursday evenings")
+    changed = client.get(f"{url}/console/view?v={version}&pv={drawn_at}")
+    html = changed.get_data(as_text=True)
+    assert changed.status_code == 200
+    assert _regions(html) == ["live-items", "live-actions", "live-side"]
+    assert "The hub is free on Thursday evenings" in page_text(changed)
+    assert _phone_version(html) == drawn_at  # still in step: the next may be partial too
+    # Without saying what it has, or with an older drawing, the console gets everything.
+    assert _regions(client.get(f"{url}/console/view?v={version}").get_data(as_text=True)) \
+        == everything
+    assert _regions(client.get(
+        f"{url}/console/view?v={version}&pv={int(drawn_at) - 1}").get_data(as_text=True)) \
+        == everything
+    assert _regions(client.get(
+        f"{url}/console/view?v={version}&pv=<script>").get_data(as_text=True)) == everything
+
+    # Moving to the next question is shown to phones too: the whole console is sent.
+    version = int(changed.headers["X-Convo-Version"])
+    assert auth.post(f"{url}/go", data={"direction": "next"},
+                     form_page=f"{url}/console").status_code == 302
+    moved = client.get(f"{url}/console/view?v={version}&pv={drawn_at}").get_data(as_text=True)
+    assert _regions(moved) == everything
+    assert int(_phone_version(moved)) > int(drawn_at)
+
+
+def test_a_point_drawn_before_shows_every_change_to_it(app, client, auth, running):
+    """Each point is drawn once and kept (ConsoleView.drawn_item); whatever changes about it is
+    shown at once, and each drawing carries this page's own form token."""
+    import re
+
+    url = f"/conversations/{running.id}"
+    item = _add(auth, url, "Frist draft")
+
+    def drawn() -> str:
+        html = client.get(f"{url}/console/view?v=0").get_data(as_text=True)
+        return re.search(rf'<li class="item[^"]*" id="item-{item}">.*?</li>\s*(?=<li|</ol>)',
+                         html, re.S).group(0)
+
+    def untokened(html: str) -> str:
+        return re.sub(r'name="csrf_token"[^>]*value="[^"]+"', "", html)
+
+    before = drawn()
+    assert untokened(drawn()) == untokened(before)
+    assert "<convo-csrf-token>" not in before
+    tokens = re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', before)
+    assert len(tokens) == 5 and len(set(tokens)) == 1
+
+    auth.submit(f"{url}/console", f"{url}/items/{item}", {
+        "text": "First draft <b>really</b>", "kind": "strength", "raised_by": "agency"})
+    after = drawn()
+    assert "Frist draft" not in after and "First draft &lt;b&gt;really&lt;/b&gt;" in after
+    assert 'item--strength' in after and '<option value="agency" selected>' in after
+    auth.post(f"{url}/items/{item}/hide", form_page=f"{url}/console")
+    assert "is-hidden" in drawn() and "Show on screen" in drawn()
+    auth.post(f"{url}/go", data={"stage": "challenges"}, form_page=f"{url}/console")
+    auth.post(f"{url}/items/{item}/move", data={"stage": "challenges", "question": ""},
+              form_page=f"{url}/console")
+    moved = drawn()
+    assert 'name="stage" value="challenges"' in moved
+
+    # Another signed-in browser gets the same point with its own token, never this one's.
+    from tests.conftest import AuthActions
+
+    other = AuthActions(app.test_client())
+    other.sign_in_as(running.facilitator)
+    theirs = other.client.get(f"{url}/console/view?v=0").get_data(as_text=True)
+    mine = re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', moved)[0]
+    assert mine not in theirs
+    assert f'id="item-{item}"' in theirs
+
+
+def test_a_refused_correction_is_drawn_with_the_refused_words(app, client, auth, running):
+    url = f"/conversations/{running.id}"
+    item = _add(auth, url, "Kept wording")
+    client.get(f"{url}/console/view?v=0")  # drawn and kept
+    refused = auth.submit(f"{url}/console", f"{url}/items/{item}", {
+        "text": "", "kind": "strength", "raised_by": "agency"})
+    assert refused.status_code == 422
+    body = refused.get_data(as_text=True)
+    assert f'id="text-{item}" name="text" rows="3"></textarea>' in body  # what was sent
+    assert "Kept wording" in body  # the point itself, as stored

@@ -52,9 +52,14 @@ def console_view(conversation_id: int) -> Any:
     if (response := unchanged(version)) is not None:
         return response
     conversation = owned(conversation_id)
+    # The console says which phone version its regions were drawn at (`pv`).  If that is still
+    # the conversation's, only points and actions changed since (convo.live.state.bump): the
+    # regions that show them are drawn, not the running order, the question or the agreement
+    # (a third of the console's drawing, for the change made most often).
+    points_only = request.args.get("pv", "") == str(conversation.phone_version)
     return live_response(version, lambda: render_template(
         "conversations/_console_live.html", console=console_module.build(conversation),
-        conversation=conversation))
+        conversation=conversation, points_only=points_only))
 
 
 @bp.post("/conversations/<int:conversation_id>/start")
