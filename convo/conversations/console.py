@@ -119,17 +119,42 @@ CSRF_STAND_IN = Markup("<convo-csrf-token>")
 @dataclass
 class ConsoleForms:
     """The console's forms.  After a refused save, the refused form (with the facilitator's
-    words) and its EditState (with any conflict) stand in for the fresh ones."""
+    words) and its EditState (with any conflict) stand in for the fresh ones (`refused_*`).
+    The capture and add-a-question forms, and the agreement's, are made only when drawn: the
+    console's live part, drawn after every change, shows the agreement only when something
+    other than points changed, and never the two others."""
 
-    capture: CaptureForm
-    add_question: AddQuestionForm
-    agreement: AgreementForm
-    agreement_edit: edits.EditState
+    conversation: Conversation
+    refused_capture: CaptureForm | None = None
+    refused_add_question: AddQuestionForm | None = None
+    refused_agreement: AgreementForm | None = None
+    refused_agreement_edit: edits.EditState | None = None
     items: dict[int, EditItemForm] = field(default_factory=dict)
     item_edits: dict[int, edits.EditState] = field(default_factory=dict)
     actions: dict[int, ActionForm] = field(default_factory=dict)
     action_edits: dict[int, edits.EditState] = field(default_factory=dict)
     confirm: BaseForm = field(default_factory=BaseForm)
+
+    @cached_property
+    def capture(self) -> CaptureForm:
+        form = self.refused_capture or capture_form(self.conversation)
+        if not form.client_id.data:
+            form.client_id.data = uuid.uuid4().hex
+        return form
+
+    @cached_property
+    def add_question(self) -> AddQuestionForm:
+        return self.refused_add_question or AddQuestionForm(formdata=None)
+
+    @cached_property
+    def agreement(self) -> AgreementForm:
+        return self.refused_agreement or AgreementForm(
+            data=agreement_values(self.conversation), formdata=None)
+
+    @cached_property
+    def agreement_edit(self) -> edits.EditState:
+        return self.refused_agreement_edit or edits.EditState.of(
+            agreement_values(self.conversation))
 
     @cached_property
     def csrf(self) -> Markup:
@@ -211,15 +236,12 @@ def build(conversation: Conversation, *, capture_form_: CaptureForm | None = Non
     steps = running.steps()
     here = (stage.id, question.id if question else None)
     position = steps.index(here) if here in steps else 0
-    new_capture = capture_form_ or capture_form(conversation)
-    if not new_capture.client_id.data:
-        new_capture.client_id.data = uuid.uuid4().hex
     forms = ConsoleForms(
-        capture=new_capture,
-        add_question=add_question_form or AddQuestionForm(formdata=None),
-        agreement=agreement_form or AgreementForm(data=agreement_values(conversation),
-                                                  formdata=None),
-        agreement_edit=agreement_edit or edits.EditState.of(agreement_values(conversation)),
+        conversation=conversation,
+        refused_capture=capture_form_,
+        refused_add_question=add_question_form,
+        refused_agreement=agreement_form,
+        refused_agreement_edit=agreement_edit,
         items=item_forms or {},
         item_edits=item_edits or {},
         actions=dict(action_forms or {}),

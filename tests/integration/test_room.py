@@ -378,15 +378,22 @@ def test_welcome_before_the_start_and_thanks_after_the_close(app, make_conversat
     assert "Draft summary" in page_text(auth.client.get(f"/c/{ref.id}/screen"))
 
 
-def test_the_screen_has_its_icon(app, make_conversation):
+def test_the_screen_and_the_phones_have_their_icon(app, make_conversation):
+    """No 404 on every load of the shared screen (a TV browser asks for an icon each time),
+    nor on a phone."""
+    from tests.integration.test_participant import join
+
     ref = make_conversation()
     auth = _console(app, ref)
-    html = auth.client.get(f"/c/{ref.id}/screen").get_data(as_text=True)
-    icon = re.search(r'<link rel="icon" href="([^"]+)"', html)
-    assert icon
-    response = auth.client.get(icon.group(1))
-    assert response.status_code == 200
-    response.close()
+    phone = app.test_client()
+    join(phone, ref)
+    for html in (auth.client.get(f"/c/{ref.id}/screen").get_data(as_text=True),
+                 phone.get("/p").get_data(as_text=True)):
+        icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html)
+        assert icon
+        with auth.client.get(icon.group(1)) as response:
+            assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+            assert b"<svg" in response.data
 
 
 # --- time per stage, and the questions asked --------------------------------------------------

@@ -412,19 +412,3 @@ def test_an_unknown_screen_mode_falls_back_to_the_question(client, signed_in, co
     update(app, conversation.id, screen_mode="nonsense")
     assert "screen-main--question" in screen(client, conversation.id).get_data(as_text=True)
 
-
-def test_the_screen_and_the_phones_have_an_icon_that_is_served(app, client, signed_in,
-                                                               conversation):
-    """No 404 on every load of the shared screen (a TV browser asks for an icon each time)."""
-    from tests.integration.test_participant import join
-
-    pages = [screen(client, conversation.id).get_data(as_text=True)]
-    phone = app.test_client()
-    join(phone, conversation)
-    pages.append(phone.get("/p").get_data(as_text=True))
-    for html in pages:
-        icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html)
-        assert icon, "no icon linked"
-        with client.get(icon.group(1)) as served:
-            assert served.status_code == 200 and served.mimetype == "image/svg+xml"
-            assert b"<svg" in served.data
