@@ -174,22 +174,38 @@ class ConsoleView:
     actions: list[Item]
     removed: list[Item]
     instrument: RatingInstrument | None
-    comparison: Comparison | None
-    rated: set[str]
     seconds: dict[str, int]
     at_start: bool
     at_end: bool
     raised_by_choices: list[tuple[str, str]]
     display_code: str
-    devices: list[Device]
     earlier_actions: list[Item]  # last time's, done ones too (a mistake can be put right)
     earlier_updates: dict[int, Any]  # each one's latest update (ActionUpdate), if any
     forms: ConsoleForms
-    toolkit: Toolkit  # the set's notes for when the room is stuck, one side dominates, ...
     countdown: timer_module.Countdown | None = None  # the shared screen's stage countdown
     clock: timer_module.Clock | None = None  # the whole conversation against its plan
     screen_pages: Any = None  # convo.live.screen.Paging: where the shared screen's list stands
     timer_minutes: int = 5  # a new countdown's minutes: what the stage has left in the plan
+
+    # Drawn only in some regions (the side column's ratings and devices; the question's
+    # toolkit), so worked out only when drawn: not after a point (see _console_live.html).
+    @cached_property
+    def comparison(self) -> Comparison | None:
+        return compare(self.conversation, self.plan, self.instrument) if self.instrument else None
+
+    @cached_property
+    def rated(self) -> set[str]:
+        return ratings.rated_parties(self.conversation)
+
+    @cached_property
+    def devices(self) -> list[Device]:
+        return devices_module.devices_for(self.conversation)
+
+    @cached_property
+    def toolkit(self) -> Toolkit:
+        """The set's notes for when the room is stuck, one side dominates, ..."""
+        return build_toolkit(self.plan.question_set, self.conversation.locale,
+                             self.conversation.agency_subtype)
 
     def item_edit(self, item: Item) -> edits.EditState:
         return self.forms.item_edits.get(item.id) or edits.EditState.of(item_values(item))
@@ -259,19 +275,14 @@ def build(conversation: Conversation, *, capture_form_: CaptureForm | None = Non
         actions=actions,
         removed=capture.recently_removed(conversation),
         instrument=instrument,
-        comparison=compare(conversation, running, instrument) if instrument else None,
-        rated=ratings.rated_parties(conversation),
         seconds={row.stage_id: state.stage_seconds(row) for row in conversation.stages},
         at_start=position == 0,
         at_end=position == len(steps) - 1,
         raised_by_choices=raised_by_choices(conversation),
         display_code=service.display_code(conversation.join_code),
-        devices=devices_module.devices_for(conversation),
         earlier_actions=(earlier := service.actions_before(conversation)),
         earlier_updates=latest_updates(i.id for i in earlier),
         forms=forms,
-        toolkit=build_toolkit(running.question_set, conversation.locale,
-                              conversation.agency_subtype),
         countdown=timer_module.countdown(conversation),
         clock=timer_module.whole(conversation, sum(s.minutes for s in running.included)),
         screen_pages=screen_paging(conversation),

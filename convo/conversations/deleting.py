@@ -102,7 +102,9 @@ def _delete_rows_and_park_files(conversation_id: int) -> Path | None:
     """Delete the rows, move the archive folder aside, commit: the moved folder, if any."""
     # Conversations that follow on from it lose their "last time": their views look again.
     db.session.execute(update(Conversation).where(Conversation.follows_id == conversation_id)
-                       .values(version=Conversation.version + 1, updated_at=clock.utcnow()))
+                       .values(version=Conversation.version + 1,
+                               phone_version=Conversation.phone_version + 1,
+                               updated_at=clock.utcnow()))
     db.session.execute(delete(Conversation).where(Conversation.id == conversation_id))
     folder = archive_folder(conversation_id)
     parked: Path | None = None

@@ -91,7 +91,9 @@ def wrong_code() -> None:
             # The moment guessing crosses the alert line, every open conversation's console
             # (and screen, and phones) looks again, once, so the warning appears by itself.
             connection.execute(update(Conversation).where(Conversation.status != "closed")
-                               .values(version=Conversation.version + 1, updated_at=now))
+                               .values(version=Conversation.version + 1,
+                                       phone_version=Conversation.phone_version + 1,
+                                       updated_at=now))
 
 
 def wrong_after(moment: datetime) -> int:

@@ -379,7 +379,8 @@ def combine(keep_: Partnership, other: Partnership, facilitator: Facilitator,
         db.session.execute(update(Conversation).where(Conversation.relationship_id == old)
                            .values(relationship_id=new))
     db.session.execute(update(Conversation).where(Conversation.partnership_id == other.id)
-                       .values(partnership_id=keep_.id, version=Conversation.version + 1))
+                       .values(partnership_id=keep_.id, version=Conversation.version + 1,
+                               phone_version=Conversation.phone_version + 1))
     db.session.execute(update(PartnershipRevision).where(
         PartnershipRevision.partnership_id == other.id).values(partnership_id=keep_.id))
     for model in (ReminderSend, ReminderLink):

@@ -145,3 +145,59 @@ def test_issue_says_it_is_busy_and_a_double_click_issues_once(e2e: Harness) -> N
         versions = db.session.scalars(db.select(SummaryVersion).where(
             SummaryVersion.conversation_id == conversation)).all()
         assert len(versions) == 1
+
+
+def test_send_says_it_is_busy_and_a_double_click_sends_once(
+        e2e: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Send by email, like Issue: "Sending…", marked unavailable, said politely, no second
+    press let through; a real double click asks for one email to each person, not two."""
+    from contextlib import contextmanager
+
+    from convo.extensions import db
+    from convo.models import Conversation, Facilitator, SummarySend, SummaryVersion
+    from convo.summary import service
+    from tests import smtp
+    from tests.e2e import flows
+
+    with contextmanager(smtp.serve)() as inbox:
+        for key, value in smtp.mail_settings(inbox).items():
+            monkeypatch.setitem(e2e.server.app.config, key, value)
+        owner = e2e.facilitator("Morgan Ellis")
+        conversation, _code = e2e.conversation(owner, status="closed")
+        with e2e.server.app.app_context():
+            row = db.session.get(Conversation, conversation)
+            for party in service.PARTIES:
+                service.approve(row, party, f"facilitator:{owner.id}")
+            service.issue(row, db.session.get(Facilitator, owner.id))
+            db.session.commit()
+        page = e2e.page("facilitator (summary, sending)")
+        flows.sign_in(e2e, page, owner)
+        page.goto(f"/c/{conversation}/summary#versions")
+        page.get_by_label("Other email addresses").fill("board@example.org")
+        send = page.get_by_role("button", name="Send by email")
+        page.evaluate("""() => {
+            window.__sent = 0;
+            document.addEventListener("submit", (event) => {
+                if (!event.defaultPrevented) { window.__sent += 1; }
+                event.preventDefault();
+            });
+        }""")
+        send.click()
+        busy = page.locator("button[data-busy].is-busy")
+        expect(busy).to_have_text("Sending…")
+        expect(busy).to_have_attribute("aria-disabled", "true")
+        expect(page.locator("#summary-said")).to_have_text("Sending…")
+        e2e.check(page, "summary: Send pressed, busy")
+        busy.evaluate("(button) => button.click()")  # pressed again all the same
+        assert page.evaluate("() => window.__sent") == 1
+
+        page.reload()
+        page.get_by_label("Other email addresses").fill("board@example.org")
+        page.get_by_role("button", name="Send by email").dblclick()
+        expect(page.locator(".sends")).to_contain_text("board@example.org")
+        with e2e.server.app.app_context():
+            sends = db.session.scalars(
+                db.select(SummarySend.email).join(
+                    SummaryVersion, SummaryVersion.id == SummarySend.version_id)
+                .where(SummaryVersion.conversation_id == conversation)).all()
+        assert sends.count("board@example.org") == 1, sends

@@ -541,21 +541,21 @@ def test_the_console_takes_only_what_a_new_point_changed(e2e: Harness) -> None:
     asked: list[str] = []
     console.on("request", lambda request: asked.append(request.url)
                if "/console/view" in request.url else None)
-    mark = "() => ['live-plan', 'live-question', 'live-agreement'].forEach(" \
+    mark = "() => ['live-plan', 'live-question', 'live-side', 'live-agreement'].forEach(" \
            "id => { document.getElementById(id).dataset.kept = '1'; })"
-    kept = "() => ['live-plan', 'live-question', 'live-agreement'].map(" \
+    kept = "() => ['live-plan', 'live-question', 'live-side', 'live-agreement'].map(" \
            "id => document.getElementById(id).dataset.kept || '')"
     console.evaluate(mark)
 
     phone.get_by_role("textbox", name="Your point").fill("The bus to the surgery stops at six.")
     phone.get_by_role("button", name="Add my point").click()
     expect(console.locator("#live-items")).to_contain_text("The bus to the surgery stops at six.")
-    assert console.evaluate(kept) == ["1", "1", "1"]  # not drawn again
+    assert console.evaluate(kept) == ["1", "1", "1", "1"]  # not drawn again
     assert any("pv=" in url for url in asked), asked
 
     asked_before = console.locator("#live-question h2").inner_text()
     console.locator("#go-next").click()
     expect(console.locator("#live-question h2")).not_to_have_text(asked_before)
     expect(console.locator("#live-plan")).not_to_have_attribute("data-kept", "1")
-    assert console.evaluate(kept) == ["", "", ""]
+    assert console.evaluate(kept) == ["", "", "", ""]
     e2e.check(console, "console: after a phone's point and the next question")

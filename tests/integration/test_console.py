@@ -349,8 +349,8 @@ def _phone_version(html: str) -> str:
 def test_after_a_point_only_the_regions_showing_points_are_sent(app, client, auth, running):
     url = f"/conversations/{running.id}"
     first = client.get(f"{url}/console/view?v=0").get_data(as_text=True)
-    everything = ["live-plan", "live-question", "live-items", "live-actions", "live-side",
-                  "live-agreement"]
+    everything = ["live-plan", "live-question", "live-items", "live-actions", "live-timer",
+                  "live-screen", "live-side", "live-removed", "live-agreement"]
     assert _regions(first) == everything
     drawn_at = _phone_version(first)
     version = int(client.get(f"{url}/console/view?v=0").headers["X-Convo-Version"])
@@ -359,7 +359,7 @@ def test_after_a_point_only_the_regions_showing_points_are_sent(app, client, aut
     changed = client.get(f"{url}/console/view?v={version}&pv={drawn_at}")
     html = changed.get_data(as_text=True)
     assert changed.status_code == 200
-    assert _regions(html) == ["live-items", "live-actions", "live-side"]
+    assert _regions(html) == ["live-items", "live-actions", "live-screen", "live-removed"]
     assert "The hub is free on Thursday evenings" in page_text(changed)
     assert _phone_version(html) == drawn_at  # still in step: the next may be partial too
     # Without saying what it has, or with an older drawing, the console gets everything.
@@ -436,3 +436,25 @@ def test_a_refused_correction_is_drawn_with_the_refused_words(app, client, auth,
     body = refused.get_data(as_text=True)
     assert f'id="text-{item}" name="text" rows="3"></textarea>' in body  # what was sent
     assert "Kept wording" in body  # the point itself, as stored
+
+
+def test_every_move_of_the_version_outside_bump_moves_the_phones_version_too():
+    """While the console's phone version holds it is sent only the regions showing points
+    (state.bump with phones=False); a version moved anywhere else, by hand, must move the
+    phones' too, or the console would miss that change."""
+    import re
+    from pathlib import Path
+
+    import convo
+
+    root = Path(convo.__file__).parent
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "state.py" or "migrations" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"version=Conversation\.version \+ 1", text):
+            statement = text[match.start():text.find(")", match.end()) + 1]
+            found.append(path.name)
+            assert "phone_version=Conversation.phone_version + 1" in statement, path
+    assert sorted(found) == ["deleting.py", "guessing.py", "service.py"]
