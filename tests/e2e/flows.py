@@ -46,6 +46,15 @@ def sign_in(e2e: Harness, page: Page, person: Person, check: bool = False) -> No
     expect(page).to_have_url(re.compile(r"/conversations$"))
 
 
+def open_console(e2e: Harness, facilitator: Person, conversation: int,
+                 base_url: str | None = None) -> Page:
+    """The facilitator signed in, in a browser of their own, at the conversation's console."""
+    console = e2e.page("facilitator (console)", base_url=base_url)
+    sign_in(e2e, console, facilitator)
+    console.goto(f"/conversations/{conversation}/console")
+    return console
+
+
 def conversation_id(page: Page) -> int:
     match = re.search(r"/conversations/(\d+)", page.url)
     assert match, page.url

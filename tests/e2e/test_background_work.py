@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect
@@ -59,6 +60,47 @@ def _states(app, conversation_id: int, owner_id: int) -> None:  # type: ignore[n
         db.session.commit()
 
 
+def _approved_by_both(e2e: Harness, owner: Any, issue: bool = False) -> int:
+    """A closed conversation whose summary both sides have approved (and, with `issue`,
+    issued as version 1 directly): its id."""
+    from convo.extensions import db
+    from convo.models import Conversation, Facilitator
+    from convo.summary import service
+
+    conversation, _code = e2e.conversation(owner, status="closed")
+    with e2e.server.app.app_context():
+        row = db.session.get(Conversation, conversation)
+        for party in service.PARTIES:
+            service.approve(row, party, f"facilitator:{owner.id}")
+        if issue:
+            service.issue(row, db.session.get(Facilitator, owner.id))
+        db.session.commit()
+    return conversation
+
+
+def _pressed_once_it_says_it_is_busy(e2e: Harness, page: Any, button: Any, busy_words: str,
+                                     state: str) -> None:
+    """Press `button` once: it says `busy_words`, is marked unavailable, says so politely
+    (checked as page state `state`), and a second press doesn't reach the server.  The form is
+    held where it is (the page's own handler runs first) while the presses are counted."""
+    page.evaluate("""() => {
+        window.__sent = 0;
+        document.addEventListener("submit", (event) => {
+            if (!event.defaultPrevented) { window.__sent += 1; }
+            event.preventDefault();
+        });
+    }""")
+    button.click()
+    busy = page.locator("button[data-busy].is-busy")
+    expect(busy).to_have_text(busy_words)
+    expect(busy).to_have_attribute("aria-disabled", "true")
+    expect(page.locator("#summary-said")).to_have_text(busy_words)
+    e2e.check(page, state)
+    expect(busy).to_be_disabled()  # as assistive technology is told (aria-disabled)
+    busy.evaluate("(button) => button.click()")  # pressed again all the same
+    assert page.evaluate("() => window.__sent") == 1
+
+
 def test_issuing_and_sending_as_the_facilitator_sees_them(e2e: Harness) -> None:
     from tests.e2e import flows
 
@@ -102,40 +144,17 @@ def test_issue_says_it_is_busy_and_a_double_click_issues_once(e2e: Harness) -> N
     from tests.e2e import flows
 
     from convo.extensions import db
-    from convo.models import Conversation, SummaryVersion
-    from convo.summary import service
+    from convo.models import SummaryVersion
 
     owner = e2e.facilitator("Morgan Ellis")
-    conversation, _code = e2e.conversation(owner, status="closed")
-    with e2e.server.app.app_context():
-        row = db.session.get(Conversation, conversation)
-        for party in service.PARTIES:
-            service.approve(row, party, f"facilitator:{owner.id}")
-        db.session.commit()
+    conversation = _approved_by_both(e2e, owner)
     page = e2e.page("facilitator (summary, issuing)")
     flows.sign_in(e2e, page, owner)
     page.goto(f"/c/{conversation}/summary")
     issue = page.get_by_role("button", name="Issue the summary")
     expect(issue).to_be_visible()
 
-    # Hold the form where it is (the page's own handler runs first), counting the presses
-    # that would have reached the server.
-    page.evaluate("""() => {
-        window.__sent = 0;
-        document.addEventListener("submit", (event) => {
-            if (!event.defaultPrevented) { window.__sent += 1; }
-            event.preventDefault();
-        });
-    }""")
-    issue.click()
-    busy = page.locator("button[data-busy].is-busy")
-    expect(busy).to_have_text("Issuing…")
-    expect(busy).to_have_attribute("aria-disabled", "true")
-    expect(page.locator("#summary-said")).to_have_text("Issuing…")
-    e2e.check(page, "summary: Issue pressed, busy")
-    expect(busy).to_be_disabled()  # as assistive technology is told (aria-disabled)
-    busy.evaluate("(button) => button.click()")  # pressed again all the same
-    assert page.evaluate("() => window.__sent") == 1
+    _pressed_once_it_says_it_is_busy(e2e, page, issue, "Issuing…", "summary: Issue pressed, busy")
 
     # The real thing: a double click on a fresh page makes one version.
     page.reload()
@@ -154,8 +173,7 @@ def test_send_says_it_is_busy_and_a_double_click_sends_once(
     from contextlib import contextmanager
 
     from convo.extensions import db
-    from convo.models import Conversation, Facilitator, SummarySend, SummaryVersion
-    from convo.summary import service
+    from convo.models import SummarySend, SummaryVersion
     from tests import smtp
     from tests.e2e import flows
 
@@ -163,33 +181,13 @@ def test_send_says_it_is_busy_and_a_double_click_sends_once(
         for key, value in smtp.mail_settings(inbox).items():
             monkeypatch.setitem(e2e.server.app.config, key, value)
         owner = e2e.facilitator("Morgan Ellis")
-        conversation, _code = e2e.conversation(owner, status="closed")
-        with e2e.server.app.app_context():
-            row = db.session.get(Conversation, conversation)
-            for party in service.PARTIES:
-                service.approve(row, party, f"facilitator:{owner.id}")
-            service.issue(row, db.session.get(Facilitator, owner.id))
-            db.session.commit()
+        conversation = _approved_by_both(e2e, owner, issue=True)
         page = e2e.page("facilitator (summary, sending)")
         flows.sign_in(e2e, page, owner)
         page.goto(f"/c/{conversation}/summary#versions")
         page.get_by_label("Other email addresses").fill("board@example.org")
-        send = page.get_by_role("button", name="Send by email")
-        page.evaluate("""() => {
-            window.__sent = 0;
-            document.addEventListener("submit", (event) => {
-                if (!event.defaultPrevented) { window.__sent += 1; }
-                event.preventDefault();
-            });
-        }""")
-        send.click()
-        busy = page.locator("button[data-busy].is-busy")
-        expect(busy).to_have_text("Sending…")
-        expect(busy).to_have_attribute("aria-disabled", "true")
-        expect(page.locator("#summary-said")).to_have_text("Sending…")
-        e2e.check(page, "summary: Send pressed, busy")
-        busy.evaluate("(button) => button.click()")  # pressed again all the same
-        assert page.evaluate("() => window.__sent") == 1
+        _pressed_once_it_says_it_is_busy(e2e, page, page.get_by_role("button", name="Send by email"),
+                                         "Sending…", "summary: Send pressed, busy")
 
         page.reload()
         page.get_by_label("Other email addresses").fill("board@example.org")

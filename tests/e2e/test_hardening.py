@@ -54,9 +54,7 @@ def own_server(tmp_path: Path) -> Iterator[tuple[LiveServer, Path]]:
 def test_a_second_phone_waits_until_the_facilitator_lets_it_in(e2e: Harness) -> None:
     facilitator = e2e.facilitator()
     conversation, code = e2e.conversation(facilitator)
-    console = e2e.page("facilitator (console)")
-    flows.sign_in(e2e, console, facilitator)
-    console.goto(f"/conversations/{conversation}/console")
+    console = flows.open_console(e2e, facilitator, conversation)
     first = e2e.page("phone: Sam Reid", PHONE, phone=True)
     flows.join(e2e, first, code, "Sam Reid")
 
@@ -80,9 +78,7 @@ def test_guessing_shows_on_the_console_and_a_new_code_is_one_click(
     server, _database = own_server
     facilitator = e2e.facilitator(app=server.app)
     conversation, old_code = e2e.conversation(facilitator, app=server.app)
-    console = e2e.page("facilitator (console)", base_url=server.base)
-    flows.sign_in(e2e, console, facilitator)
-    console.goto(f"/conversations/{conversation}/console")
+    console = flows.open_console(e2e, facilitator, conversation, base_url=server.base)
     for n in range(15):  # a guesser who keeps no cookies: a fresh request each time
         try:
             urllib.request.urlopen(server.url(f"/j/WRONG{n:03d}"), timeout=30)
@@ -135,9 +131,7 @@ def test_a_busy_database_keeps_the_consoles_point_and_sends_it_by_itself(
     server, database = own_server
     facilitator = e2e.facilitator(app=server.app)
     conversation, _code = e2e.conversation(facilitator, app=server.app)
-    console = e2e.page("facilitator (console)", base_url=server.base)
-    flows.sign_in(e2e, console, facilitator)
-    console.goto(f"/conversations/{conversation}/console")
+    console = flows.open_console(e2e, facilitator, conversation, base_url=server.base)
     point = "Ask the practice to open the hub room on Thursday evenings."
     holder = sqlite3.connect(database, isolation_level=None)  # a long write elsewhere
     holder.execute("BEGIN IMMEDIATE")

@@ -39,9 +39,7 @@ def at_the_console(e2e: Harness) -> tuple[int, str, Page]:
     """A new conversation, its facilitator signed in at its console: (id, join code, console)."""
     facilitator = e2e.facilitator()
     conversation, code = e2e.conversation(facilitator)
-    console = e2e.page("facilitator (console)")
-    flows.sign_in(e2e, console, facilitator)
-    console.goto(f"/conversations/{conversation}/console")
+    console = flows.open_console(e2e, facilitator, conversation)
     return conversation, code, console
 
 
@@ -100,9 +98,7 @@ def test_a_server_restarted_mid_conversation_loses_nothing(e2e: Harness,
     server = ProcessServer(folder, database, secret)
     server.start()
     try:
-        console = e2e.page("facilitator (console)", base_url=server.base)
-        flows.sign_in(e2e, console, facilitator)
-        console.goto(f"/conversations/{conversation}/console")
+        console = flows.open_console(e2e, facilitator, conversation, base_url=server.base)
         phone = e2e.page("phone: Pat Okafor", PHONE, phone=True, base_url=server.base)
         flows.join(e2e, phone, code, "Pat Okafor")
 

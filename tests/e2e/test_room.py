@@ -532,9 +532,7 @@ def test_the_console_takes_only_what_a_new_point_changed(e2e: Harness) -> None:
     drawn at); moving on to the next question brings the whole console up to date."""
     facilitator = e2e.facilitator()
     conversation, code = e2e.conversation(facilitator)
-    console = e2e.page("facilitator (console)")
-    flows.sign_in(e2e, console, facilitator)
-    console.goto(f"/conversations/{conversation}/console")
+    console = flows.open_console(e2e, facilitator, conversation)
     phone = e2e.page("phone: Pat Okafor", PHONE, phone=True)
     flows.join(e2e, phone, code, "Pat Okafor")
     expect(console.locator("#devices")).to_contain_text("Pat Okafor")  # the join is shown

@@ -378,6 +378,18 @@ class Inbox:
         return "250 Message accepted"
 
 
+def _issued(app, auth, ref) -> str:  # type: ignore[no-untyped-def]
+    """ref's conversation filled in, approved by both sides and issued as version 1 (the
+    worker's job run): its summary page's address, signed in as its facilitator."""
+    _fill(app, ref)
+    auth.sign_in_as(ref.facilitator)
+    url = f"/c/{ref.id}/summary"
+    _approve_both(auth, url)
+    auth.post(f"{url}/issue", data={}, form_page=url)
+    run_jobs(app)
+    return url
+
+
 @pytest.fixture
 def inbox():  # type: ignore[no-untyped-def]
     from aiosmtpd.controller import Controller
@@ -403,12 +415,7 @@ def test_send_by_email_to_a_real_smtp_server(app, client, auth, make_conversatio
     app.config.update(MAIL_HOST="127.0.0.1", MAIL_PORT=inbox.port, MAIL_SECURITY="none",
                       MAIL_FROM="convo <convo@example.org>")
     ref = make_conversation()
-    _fill(app, ref)
-    auth.sign_in_as(ref.facilitator)
-    url = f"/c/{ref.id}/summary"
-    _approve_both(auth, url)
-    auth.post(f"{url}/issue", data={}, form_page=url)
-    run_jobs(app)
+    url = _issued(app, auth, ref)
     inbox.refuse.add("moore@example.org")
     participants = [str(pid) for pid in ref.participant_ids]
     response = auth.post(f"{url}/v1/send", data={"participant": participants,
@@ -573,12 +580,7 @@ def test_without_email_the_page_names_the_settings_to_set(app, client, auth, mak
     (CONVO_MAIL_HOST, CONVO_MAIL_FROM), not convo's internal names for them."""
     app.config.update(MAIL_HOST="", MAIL_FROM="")
     ref = make_conversation()
-    _fill(app, ref)
-    auth.sign_in_as(ref.facilitator)
-    url = f"/c/{ref.id}/summary"
-    _approve_both(auth, url)
-    auth.post(f"{url}/issue", data={}, form_page=url)
-    run_jobs(app)
+    url = _issued(app, auth, ref)
     page = page_text(client.get(url))
     assert "Email isn’t set up on this server (CONVO_MAIL_HOST and CONVO_MAIL_FROM)" in page
     refused = auth.post(f"{url}/v1/send", data={"participant": [str(ref.participant_ids[0])]},
