@@ -23,7 +23,7 @@ from convo.conversations.forms import (ActionForm, AddQuestionForm, AgreementFor
 from convo.conversations.labels import RAISED_BY_KEYS, raised_by_label
 from convo.conversations.plan import Plan, PlannedQuestion, PlannedStage
 from convo.core import edits
-from convo.core.drawn import Drawn
+from convo.core.kept import Kept
 from convo.core.forms import BaseForm, as_choices
 from convo.live import devices as devices_module
 from convo.live import state
@@ -112,7 +112,7 @@ def action_form(conversation: Conversation, item: Item | None = None) -> ActionF
 # Points as the console draws them, by everything their drawing depends on (ConsoleView.drawn_item),
 # with this stand-in where the form token goes.  Nothing typed can look like it: people's words
 # are escaped when drawn, so a "<" they type is never a "<" in the markup.
-drawn_items = Drawn(4096)
+drawn_items: Kept[Markup] = Kept(4096)
 CSRF_STAND_IN = Markup("<convo-csrf-token>")
 
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from convo.core.kept import Kept
 from convo.models.snapshot import QuestionSetSnapshot
 from convo.questions import timing
 from convo.questions.schema import QuestionSet, RatingInstrument, text_in
@@ -104,9 +103,7 @@ def load_snapshot(body: str) -> QuestionSet:
     return QuestionSet.model_validate(json.loads(body), strict=False)
 
 
-_PARSED: OrderedDict[str, QuestionSet] = OrderedDict()
-_PARSED_LOCK = threading.Lock()
-_PARSED_KEEP = 64
+_PARSED: Kept[QuestionSet] = Kept(64)
 
 
 def question_set_of(snapshot: QuestionSetSnapshot) -> QuestionSet:
@@ -116,17 +113,7 @@ def question_set_of(snapshot: QuestionSetSnapshot) -> QuestionSet:
     conversation changes.  A snapshot never changes once written and is named by the SHA-256
     of its body, so the parsed set is kept by that hash: its body (tens of kilobytes, a
     deferred column) is then neither read from the database nor parsed again."""
-    with _PARSED_LOCK:
-        found = _PARSED.get(snapshot.sha256)
-        if found is not None:
-            _PARSED.move_to_end(snapshot.sha256)
-            return found
-    found = load_snapshot(snapshot.body)
-    with _PARSED_LOCK:
-        _PARSED[snapshot.sha256] = found
-        while len(_PARSED) > _PARSED_KEEP:
-            _PARSED.popitem(last=False)
-    return found
+    return _PARSED.get(snapshot.sha256, lambda: load_snapshot(snapshot.body))
 
 
 def build(question_set: QuestionSet, stage_rows: list, added: list, locale: str,

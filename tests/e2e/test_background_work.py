@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Any
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.harness import PHONE, Harness
+from tests.e2e.harness import PHONE, Harness, Person
 
 pytestmark = pytest.mark.e2e
 
@@ -60,7 +59,7 @@ def _states(app, conversation_id: int, owner_id: int) -> None:  # type: ignore[n
         db.session.commit()
 
 
-def _approved_by_both(e2e: Harness, owner: Any, issue: bool = False) -> int:
+def _approved_by_both(e2e: Harness, owner: Person, issue: bool = False) -> int:
     """A closed conversation whose summary both sides have approved (and, with `issue`,
     issued as version 1 directly): its id."""
     from convo.extensions import db
@@ -78,8 +77,8 @@ def _approved_by_both(e2e: Harness, owner: Any, issue: bool = False) -> int:
     return conversation
 
 
-def _pressed_once_it_says_it_is_busy(e2e: Harness, page: Any, button: Any, busy_words: str,
-                                     state: str) -> None:
+def _pressed_once_it_says_it_is_busy(e2e: Harness, page: Page, button: Locator,
+                                     busy_words: str, state: str) -> None:
     """Press `button` once: it says `busy_words`, is marked unavailable, says so politely
     (checked as page state `state`), and a second press doesn't reach the server.  The form is
     held where it is (the page's own handler runs first) while the presses are counted."""

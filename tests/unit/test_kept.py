@@ -1,14 +1,14 @@
-"""Markup drawn once and kept by everything it was drawn from (convo.core.drawn)."""
+"""Worked out once and kept by everything it was worked out from (convo.core.kept)."""
 
 from __future__ import annotations
 
 from markupsafe import Markup
 
-from convo.core.drawn import Drawn
+from convo.core.kept import Kept
 
 
 def test_a_part_is_drawn_once_per_key_and_the_oldest_go_first():
-    drawn = Drawn(2)
+    drawn = Kept(2)
     calls: list[str] = []
 
     def draw(text: str):  # type: ignore[no-untyped-def]
@@ -30,7 +30,7 @@ def test_a_part_is_drawn_once_per_key_and_the_oldest_go_first():
 
 
 def test_what_is_kept_stays_markup_and_hostile_text_stays_escaped():
-    drawn = Drawn(4)
+    drawn = Kept(4)
     kept = drawn.get("k", lambda: Markup("<li>{}</li>").format("<script>x</script>"))
     assert isinstance(kept, Markup)
     assert str(kept) == "<li>&lt;script&gt;x&lt;/script&gt;</li>"
