@@ -14,7 +14,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from convo.questions import loader, sources, timing
+from convo.questions import loader, sources, timing, translations
 from convo.questions.problems import Problem, merge, strictly
 from convo.questions.registry import registry
 from convo.questions.schema import QuestionSet, text_in
@@ -45,6 +45,7 @@ def check_files(paths: Iterable[Path], custom_dir: Path | None) -> tuple[int, li
         else:
             loaded = loader.load_set(path, reserved_ids=reserved)
         problems += loaded.problems
+        problems += translations.problems(path)
     return len(files), merge(problems)
 
 
@@ -78,6 +79,36 @@ def check(paths: tuple[Path, ...], strict: bool) -> None:
     click.echo(summary, err=bool(errors))
     if errors:
         sys.exit(1)
+
+
+@group.command("translations")
+@click.argument("locale")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def translations_command(locale: str, paths: tuple[Path, ...]) -> None:
+    """Start or bring up to date the LOCALE translation files of question sets.
+
+    For each set and part (the shipped ones, or those in PATH), writes
+    translations/LOCALE/<file> beside it: every text the file holds, with its English, ready
+    to translate; translations already made are kept, and those whose English has changed
+    are reported by `convo question-sets check`.  A language that covers only what
+    participants read (languages.yaml) gets only those texts.
+    """
+    from convo.core.languages import LANGUAGES_PATTERN
+
+    if not LANGUAGES_PATTERN.fullmatch(locale):
+        raise click.BadParameter(_("must be a language code such as cy, ur or pt_BR"),
+                                 param_hint="LOCALE")
+    files = loader.expand(list(paths) or [loader.SHIPPED_DIR])
+    texts = 0
+    for path in files:
+        try:
+            texts += len(translations.update(path, locale,
+                                             translations.participant_only(locale)))
+        except (OSError, ValueError) as exc:
+            raise click.ClickException(f"{path}: {exc}") from None
+    click.echo(_("%(files)d files, %(texts)d texts: translate each '%(locale)s' in "
+                 "translations/%(locale)s/, then run `convo question-sets check`.",
+                 files=len(files), texts=texts, locale=locale))
 
 
 # ---------------------------------------------------------------------------- show

@@ -23,7 +23,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from flask_babel import gettext as _
 
-from convo.questions import loader
+from convo.questions import loader, translations
 from convo.questions.problems import Problem
 from convo.questions.schema import AGENCY_TYPES, QuestionSet, text_in
 
@@ -75,6 +75,20 @@ def _files(folder: Path | None) -> Iterator[Path]:
     yield from loader.set_files(folder)
     if (folder / "shared").is_dir():
         yield from loader.set_files(folder / "shared")
+    if (folder / translations.FOLDER).is_dir():
+        yield from sorted((folder / translations.FOLDER).glob("*/**/*" + loader.SUFFIX))
+
+
+def _translated(path: Path, loaded: loader.Loaded) -> QuestionSet | None:
+    """The loaded set with its translations; a translation file that can't be read leaves
+    the set in its own language (the checker names the file)."""
+    if loaded.question_set is None:
+        return None
+    try:
+        return translations.for_set(path, loaded.question_set, loader.shared_dirs_for(path))
+    except (translations.TranslationFileError, ValueError) as exc:
+        log.error("question set %s: translations not used: %s", path.name, exc)
+        return loaded.question_set
 
 
 def fingerprint(custom_dir: Path | None) -> Fingerprint:
@@ -108,7 +122,7 @@ def shipped_files() -> tuple[SetFile, ...]:
                 if not loaded.ok:
                     for problem in loaded.errors:
                         log.error("shipped question set: %s", problem.format())
-                files.append(SetFile(path, True, loaded.question_set, loaded.problems))
+                files.append(SetFile(path, True, _translated(path, loaded), loaded.problems))
             _shipped_cache[key] = tuple(files)
         return _shipped_cache[key]
 
@@ -121,7 +135,7 @@ def load_custom(path: Path, reserved_ids: set[str]) -> SetFile:
         log.exception("custom question set %s could not be loaded", path)
         problem = Problem(path, 0, _("could not be loaded: %(reason)s", reason=exc))
         return SetFile(path, False, None, (problem,))
-    return SetFile(path, False, loaded.question_set, loaded.problems)
+    return SetFile(path, False, _translated(path, loaded), loaded.problems)
 
 
 def _order(question_set: QuestionSet, shipped: bool) -> tuple[int, int, str]:
