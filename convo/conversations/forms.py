@@ -68,6 +68,15 @@ class ConversationForm(BaseForm):
     place = _text(_l("Place (optional)"), PLACE_MAX)
     video_link = StringField(_l("Video call link (optional)"), filters=[strip_filter],
                              validators=[Optional(), _limit(LINK_MAX), web_link])
+    # Checked in the view against the languages this deployment offers, with a clear message.
+    language = SelectField(
+        _l("Language of the conversation"), validate_choice=False, render_kw={"required": False},
+        description=_l("The shared screen and the summary are in this language. Each "
+                       "participant can still choose their own language on their phone."))
+    also_in = SelectField(
+        _l("Also in (optional)"), validate_choice=False,
+        description=_l("The shared screen then shows each question in both languages, and the "
+                       "summary is issued in both, one after the other."))
 
 
 class ParticipantForm(BaseForm):

@@ -43,6 +43,8 @@ class Details:
     place: str | None
     video_link: str | None
     question_set_id: str
+    locale: str = "en_GB"
+    second_locale: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,9 +135,11 @@ def question_set_for(conversation: Conversation) -> QuestionSet:
     return question_set_of(conversation.snapshot)
 
 
-def plan_for(conversation: Conversation) -> Plan:
+def plan_for(conversation: Conversation, locale: str | None = None) -> Plan:
+    """The conversation's plan, its questions in `locale` (a participant's own language on
+    their phone) where the set has them, else in the conversation's language."""
     return build(question_set_for(conversation), list(conversation.stages),
-                 list(conversation.added_questions), conversation.locale,
+                 list(conversation.added_questions), locale or conversation.locale,
                  conversation.agency_subtype)
 
 
@@ -210,6 +214,8 @@ def _apply(conversation: Conversation, details: Details, author_label: str | Non
         "place": details.place or None,
         "video_link": details.video_link or None,
     }
+    conversation.locale = details.locale
+    conversation.second_locale = details.second_locale or None
     if author_label is None:  # a new conversation: nothing to keep
         for name, value in values.items():
             setattr(conversation, name, value)
@@ -238,11 +244,10 @@ def _reset_plan(conversation: Conversation, question_set: QuestionSet) -> None:
 
 
 def create(facilitator: Facilitator, details: Details, question_set: QuestionSet,
-           locale: str = "en_GB", within: Relationship | None = None) -> Conversation:
+           within: Relationship | None = None) -> Conversation:
     """A new conversation, in its partnership and on its map: `within` (a relationship on a
     map the facilitator may see), or else found by the names it carries (partnerships.attach)."""
-    conversation = Conversation(facilitator_id=facilitator.id, locale=locale, status="upcoming",
-                                version=1)
+    conversation = Conversation(facilitator_id=facilitator.id, status="upcoming", version=1)
     _issue_code(conversation)
     _apply(conversation, details)
     _reset_plan(conversation, question_set)
@@ -405,10 +410,12 @@ def follow_up(conversation: Conversation, facilitator: Facilitator,
         place=conversation.place,
         video_link=conversation.video_link,
         question_set_id=question_set.id,
+        locale=conversation.locale,
+        second_locale=conversation.second_locale,
     )
     within = db.session.get(Relationship, conversation.relationship_id) \
         if conversation.relationship_id else None
-    new = create(facilitator, details, question_set, conversation.locale, within=within)
+    new = create(facilitator, details, question_set, within=within)
     new.follows_id = conversation.id
     for person in conversation.participants:
         new.participants.append(Participant(

@@ -30,6 +30,7 @@ from convo.conversations import capture, service
 from convo.conversations.labels import KIND_PLURALS
 from convo.conversations.naming import Public
 from convo.conversations.plan import Plan, PlannedQuestion, PlannedStage
+from convo.core import languages
 from convo.live import versioning
 from convo.live.blueprint import bp
 from convo.models import Conversation, Item
@@ -144,6 +145,17 @@ class JoinView:
 
 
 @dataclass(frozen=True)
+class SecondLanguage:
+    """The current question in the conversation's second language, under the first."""
+
+    lang: str
+    direction: str
+    stage_title: str
+    question: str
+    addressed_to: str
+
+
+@dataclass(frozen=True)
 class Screen:
     mode: str
     lang: str
@@ -168,6 +180,7 @@ class Screen:
     welcome: Any = None  # WelcomeView before the start
     closing: bool = False  # after the close
     strip: JoinView | None = None  # the join strip along the foot, when the facilitator shows it
+    second: SecondLanguage | None = None  # the question in the second language, if any
 
 
 @dataclass(frozen=True)
@@ -220,6 +233,8 @@ def build(conversation: Conversation) -> Screen:
             question = replace(question, text=public(question.text))
         base["question"] = question
         base["addressed_to"] = addressed_to(public, question.addressed_to) if question else ""
+        if question is not None and not question.added and conversation.second_locale:
+            base["second"] = second_language(conversation, public, question)
     elif mode == "items":
         items = [i for i in capture.live_items(conversation, include_hidden=False)
                  if stage is not None and i.stage_id == stage.id]
@@ -424,6 +439,25 @@ def summary_pages(summary: Any) -> list[SummaryPage]:
         if section is not None and not section.empty:
             text_section(section)
     return pages
+
+
+def second_language(conversation: Conversation, public: Public,
+                    question: PlannedQuestion) -> SecondLanguage | None:
+    """The question in the second language, when its set has it there (never the same words
+    twice: a set without that language shows the question once)."""
+    code = conversation.second_locale or ""
+    if code not in {lang.code for lang in languages.offered()}:
+        return None
+    plan = service.plan_for(conversation, code)
+    other = plan.question(conversation.current_stage_id, question.id)
+    stage = plan.stage(conversation.current_stage_id)
+    if other is None or stage is None or other.text == question.text:
+        return None
+    language = languages.language(code)
+    with force_locale(code):
+        return SecondLanguage(lang=language.tag, direction=language.direction,
+                              stage_title=stage.title, question=other.text,
+                              addressed_to=addressed_to(public, other.addressed_to))
 
 
 def addressed_to(public: Public, who: str) -> str:

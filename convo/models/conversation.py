@@ -53,7 +53,10 @@ class Conversation(db.Model):
     question_set_id: Mapped[str] = mapped_column(String(64))
     question_set_version: Mapped[int] = mapped_column(Integer)
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("question_set_snapshot.id"), index=True)
+    # The conversation's language (the screen, the summary, emails), and optionally a second
+    # one: the screen then shows the question in both, and the summary is issued in both.
     locale: Mapped[str] = mapped_column(String(16), default="en_GB")
+    second_locale: Mapped[str | None] = mapped_column(String(16))
 
     status: Mapped[str] = mapped_column(String(16), default="upcoming", index=True)
     join_code: Mapped[str | None] = mapped_column(String(16), unique=True)

@@ -28,7 +28,7 @@ from convo.conversations import service as conversations
 from convo.conversations.blueprint import confirmed
 from convo.conversations.labels import ACTION_STATUS_LABELS
 from convo.conversations.views.preparing import _subtype_choices, _type_choices
-from convo.core import edits
+from convo.core import edits, languages
 from convo.core.forms import as_choices, merge_form
 from convo.extensions import db
 from convo.models import Conversation, Facilitator, Item, Partnership, Relationship
@@ -437,7 +437,8 @@ def start_conversation(partnership_id: int, relationship_id: int) -> Any:
             partnership_name=partnership.name, partnership_area=partnership.area,
             agency_name=relationship.agency_name, agency_type=relationship.agency_type,
             agency_subtype=relationship.agency_subtype, purpose=purpose, starts_at=None,
-            place=None, video_link=None, question_set_id=suggested[0].id)
+            place=None, video_link=None, question_set_id=suggested[0].id,
+            locale=languages.default_for(current_user))
         new_one = conversations.create(current_user, details, suggested[0], within=relationship)
         flash(_("Conversation prepared from the map. Check its purpose, set its date, then add "
                 "who is taking part."), "success")

@@ -42,11 +42,13 @@ def document_css() -> Any:
     return response
 
 
-def render_for_browser(summary: Any) -> Response:
-    """The summary as the document will read, as a page in the browser."""
-    from convo.summary.render_html import render_html
+def render_for_browser(summary: Any, *more: Any) -> Response:
+    """The summary as the document will read (in each of its languages), as a page in the
+    browser."""
+    from convo.summary.render_html import render_html_parts
 
-    return Response(render_html(summary, stylesheet_href=url_for("summary_assets.document_css")),
+    return Response(render_html_parts((summary, *more),
+                                      stylesheet_href=url_for("summary_assets.document_css")),
                     mimetype="text/html")
 
 
@@ -260,7 +262,9 @@ def show_on_screen(conversation_id: int) -> Any:
 @login_required
 def preview(conversation_id: int) -> Any:
     """The draft as the document will read (HTML), before issuing."""
-    return render_for_browser(build(_owned(conversation_id)))
+    conversation = _owned(conversation_id)
+    return render_for_browser(build(conversation),
+                              *service.in_second_language(conversation))
 
 
 def _next_number(conversation: Conversation) -> int:

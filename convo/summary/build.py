@@ -373,15 +373,24 @@ def service_latest_number(conversation: Conversation) -> int | None:
         SummaryVersion.conversation_id == conversation.id))
 
 
-def build(conversation: Conversation, version: SummaryVersion | None = None) -> Summary:
-    """The summary of a conversation, as it stands (or as `version` was issued)."""
-    with force_locale(conversation.locale):
-        return _build(conversation, version)
+def build(conversation: Conversation, version: SummaryVersion | None = None,
+          locale: str | None = None) -> Summary:
+    """The summary of a conversation, as it stands (or as `version` was issued), in its own
+    language or in `locale` (a participant reading it in theirs).  Approvals are of the words
+    in the conversation's own language; a summary read in another language says whether
+    those are approved."""
+    own = conversation.locale
+    locale = locale or own
+    approved_against = None
+    if locale != own:
+        approved_against = content_hash(build(conversation, version))
+    with force_locale(locale):
+        return _build(conversation, version, locale, approved_against)
 
 
-def _build(conversation: Conversation, version: SummaryVersion | None) -> Summary:
-    locale = conversation.locale
-    plan = service.plan_for(conversation)
+def _build(conversation: Conversation, version: SummaryVersion | None, locale: str,
+           approved_against: str | None) -> Summary:
+    plan = service.plan_for(conversation, locale)
     draft = draft_of(conversation)
     narratives = narratives_of(draft)
     anonymise = Anonymiser(list(conversation.participants))
@@ -509,7 +518,7 @@ def _build(conversation: Conversation, version: SummaryVersion | None) -> Summar
                   date=_long_date(when, locale)) if when else
                 _("The actions you agreed in your last conversation, and where each one stands "
                   "now.")))
-    current_hash = content_hash(summary)
+    current_hash = approved_against or content_hash(summary)
     summary = replace(summary, approvals=tuple(
         Approval(names.party(party),
                  approved=record is not None and record.content_hash == current_hash,

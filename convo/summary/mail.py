@@ -21,8 +21,10 @@ from email.utils import formataddr, getaddresses
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from convo.conversations.naming import Public
+from convo.core import languages
 from convo.core.i18n import isolated
 from convo.models import Conversation, SummaryVersion
 from convo.summary.service import read_issued
@@ -100,14 +102,24 @@ class Words:
 def build_message(conversation: Conversation, version: SummaryVersion, words: Words,
                   recipient: Recipient) -> EmailMessage:
     config = current_app.config
-    with force_locale(conversation.locale):
-        subject = _("Summary of our conversation: %(title)s (version %(number)d)",
-                    title=isolated(words.title), number=version.number)
-        context = {"conversation": conversation, "version": version, "title": words.title,
-                   "recipient": recipient, "change_note": words.change_note,
-                   "facilitator_name": words.facilitator}
-        text = render_template("summary/email.txt", **context)
-        html = render_template("summary/email.html", **context)
+    context = {"conversation": conversation, "version": version, "title": words.title,
+               "recipient": recipient, "change_note": words.change_note,
+               "facilitator_name": words.facilitator}
+    subjects, texts, parts = [], [], []
+    # In the conversation's language, then its second (as the summary itself is).
+    offered = {lang.code for lang in languages.offered()}
+    codes = [code for code in dict.fromkeys((conversation.locale, conversation.second_locale))
+             if code in offered] or [languages.SOURCE]
+    for code in codes:
+        with force_locale(code):
+            subjects.append(_("Summary of our conversation: %(title)s (version %(number)d)",
+                              title=isolated(words.title), number=version.number))
+            texts.append(render_template("summary/email.txt", **context).strip())
+            parts.append((languages.language(code),
+                          Markup(render_template("summary/_email_body.html", **context))))
+    subject = " / ".join(subjects)
+    text = "\n\n* * *\n\n".join(texts) + "\n"
+    html = render_template("summary/email.html", parts=parts, **context)
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = config["MAIL_FROM"]

@@ -193,3 +193,10 @@ class Summary:
     @property
     def language_tag(self) -> str:
         return self.locale.replace("_", "-")
+
+    @property
+    def direction(self) -> str:
+        """ltr or rtl: how the summary's own language is written."""
+        from convo.core.languages import language
+
+        return language(self.locale).direction

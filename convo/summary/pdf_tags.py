@@ -25,8 +25,10 @@ import io
 PAGINATION = "/Pagination"
 
 
-def finish(pdf: bytes) -> bytes:
-    """The tagged PDF with artifacts, header scopes, an ID tree and no empty elements."""
+def finish(pdf: bytes, part_languages: list[str] | None = None) -> bytes:
+    """The tagged PDF with artifacts, header scopes, an ID tree and no empty elements; and,
+    for a document in several languages one after the other (each starting on a new page
+    with its one H1 title), each language's part tagged with its /Lang."""
     import pikepdf
 
     with pikepdf.open(io.BytesIO(pdf)) as document:
@@ -37,9 +39,44 @@ def finish(pdf: bytes) -> bytes:
         _orphans_to_artifacts(document, root, {e.objgen for e in tree.order})
         _drop_empty(tree)
         _scope_and_ids(document, root, tree)
+        if part_languages:
+            _part_languages(tree, part_languages)
         out = io.BytesIO()
         document.save(out, deterministic_id=True)
     return out.getvalue()
+
+
+def _part_languages(tree: _Tree, tags: list[str]) -> None:
+    """WeasyPrint gives each page a /Div under /Document and no /Lang below the catalogue's.
+    A language's part starts on a new page with its title, the part's only H1, so each page's
+    /Div takes the language of the last title at or before it; /Lang then holds for all the
+    page's content (ISO 32000-1 14.9.2).  A document whose titles don't match the languages
+    is left as it was."""
+    import pikepdf
+
+    titles = [e for e in tree.order if tree.tag(e) == "/H1"]
+    if len(titles) != len(tags):
+        return
+    first_title = {t.objgen: index for index, t in enumerate(titles)}
+    pages = [e for e in tree.order if tree.parent.get(e.objgen) is not None
+             and tree.parent[e.objgen] is not None
+             and tree.tag(tree.parent[e.objgen]) == "/Document"]
+    index = 0
+    for page in pages:
+        inside = [first_title[e.objgen] for e in _under(tree, page) if e.objgen in first_title]
+        if inside:
+            index = inside[0]
+        page["/Lang"] = pikepdf.String(tags[index])
+
+
+def _under(tree: _Tree, element: object) -> list:
+    found, stack = [], list(tree.kids.get(element.objgen, []))
+    while stack:
+        node = stack.pop()
+        if _is_element(node):
+            found.append(node)
+            stack.extend(tree.kids.get(node.objgen, []))
+    return found
 
 
 def _kids(element: object) -> list:

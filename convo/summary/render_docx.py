@@ -658,8 +658,9 @@ def _number(value: float | None, locale: str, missing: str) -> str:
         return f"{value:g}"
 
 
-def _header_footer(doc: Any, summary: Summary, labels: dict[str, str]) -> None:
-    section = doc.sections[0]
+def _header_footer(doc: Any, summary: Summary, labels: dict[str, str],
+                   section: Any = None) -> None:
+    section = section if section is not None else doc.sections[0]
     section.different_first_page_header_footer = True  # the title page shows the title itself
 
     header = section.header.paragraphs[0]
@@ -997,12 +998,59 @@ def _appendix(doc: Any, summary: Summary, labels: dict[str, str]) -> None:
             _paragraph(doc, labels.get("appendix_not_reached", ""))
 
 
-def _build(summary: Summary) -> Any:
+# Where w:lang and w:bidiVisual go among their siblings (ECMA-376 Part 1, 17.3.2 and 17.4.60).
+_RPR_AFTER_LANG = ("w:eastAsianLayout", "w:specVanish", "w:oMath")
+_TBLPR_AFTER_BIDI = ("w:tblStyleRowBandSize", "w:tblStyleColBandSize", "w:tblW", "w:jc",
+                     "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd", "w:tblLayout",
+                     "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription")
+
+
+def _in_language(elements: Iterable[Any], summary: Summary) -> None:
+    """Every run of one language's part says its language (w:lang, and w:bidi for a
+    right-to-left one), so a screen reader reading the Word file switches voice with the
+    text.  In a right-to-left part, paragraphs read right to left unless their own text
+    starts left to right (like dir="auto" on an rtl page), and tables run right to left."""
+    tag, rtl = summary.language_tag, summary.direction == "rtl"
+    for element in elements:
+        for run in element.iter(qn("w:r")):
+            lang = _child(run.get_or_add_rPr(), "w:lang", _RPR_AFTER_LANG)
+            lang.set(qn("w:val"), tag)
+            if rtl:
+                lang.set(qn("w:bidi"), tag)
+        if not rtl:
+            continue
+        for paragraph in element.iter(qn("w:p")):
+            text = "".join(t.text or "" for t in paragraph.iter(qn("w:t")))
+            strong = next((_is_rtl_char(c) for c in text if _is_rtl_char(c) is not None), None)
+            if strong is not False:
+                _child(paragraph.get_or_add_pPr(), "w:bidi", _PPR_AFTER_BIDI)
+        for table in element.iter(qn("w:tbl")):
+            _child(table.tblPr, "w:bidiVisual", _TBLPR_AFTER_BIDI)
+
+
+def _build(summary: Summary, *more: Summary) -> Any:
     doc = Document(io.BytesIO(_template()))
-    labels = {k: _one_line(v) for k, v in (summary.labels or {}).items()}
     _language(doc, summary.language_tag)
     _core_properties(doc, summary)
-    _header_footer(doc, summary, labels)
+    for index, part in enumerate((summary, *more)):
+        labels = {k: _one_line(v) for k, v in (part.labels or {}).items()}
+        section = doc.sections[0] if index == 0 else doc.add_section(WD_SECTION.NEW_PAGE)
+        if index:
+            for holder in (section.header, section.footer, section.first_page_header,
+                           section.first_page_footer):
+                holder.is_linked_to_previous = False
+        _header_footer(doc, part, labels, section)
+        body = doc.element.body
+        start = len(body) - 1  # the body's last child is its final section properties
+        _write(doc, part, labels)
+        _in_language(list(body)[start:-1], part)
+        _in_language([section.header._element, section.footer._element,
+                      section.first_page_footer._element], part)
+    return doc
+
+
+def _write(doc: Any, summary: Summary, labels: dict[str, str]) -> None:
+    """One language's part of the document, from its title to its appendix."""
 
     _title_block(doc, summary, labels)
     _people(doc, summary.people, summary.agency_kind, labels)
@@ -1041,7 +1089,6 @@ def _build(summary: Summary) -> Any:
     _section(doc, summary.closing, labels)
     _approvals(doc, summary, labels)
     _appendix(doc, summary, labels)
-    return doc
 
 
 def _repack(data: bytes) -> bytes:
@@ -1057,9 +1104,10 @@ def _repack(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def render_docx(summary: Summary) -> bytes:
-    """The summary as a .docx file (bytes)."""
-    doc = _build(summary)
+def render_docx(summary: Summary, *more: Summary) -> bytes:
+    """The summary as a .docx file (bytes); with `more`, the same summary in other languages,
+    each after the last in a section of its own."""
+    doc = _build(summary, *more)
     out = io.BytesIO()
     doc.save(out)
     return _repack(out.getvalue())

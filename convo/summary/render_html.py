@@ -16,6 +16,7 @@ import dataclasses
 import functools
 import re
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import jinja2
@@ -178,3 +179,54 @@ def render_html(summary: Summary, *, embed_css: bool = True,
     # paragraph (narratives) and in normal text alike; the template has no <pre> or
     # <textarea>.  So the document reads exactly the same without it.
     return _INDENT.sub("\n", html)
+
+
+# Attributes that name an element of the document by its id.
+_ID_REFERENCES = re.compile(r'\b(id|for|headers|aria-labelledby|aria-describedby)="([^"]*)"'
+                            r'|\bhref="#([^"]*)"')
+_PAGE_RULE = re.compile(r"@page \{ @bottom-right")
+
+
+def _own_ids(html: str, prefix: str) -> str:
+    """The ids of one language's part made its own (a bilingual document holds every id
+    twice otherwise).  Only the template writes these attributes: a summary's words reach the
+    HTML escaped, so they can hold no quote to end one."""
+    def renamed(match: re.Match[str]) -> str:
+        if match.group(3) is not None:
+            return f'href="#{prefix}{match.group(3)}"'
+        names = " ".join(prefix + name for name in match.group(2).split())
+        return f'{match.group(1)}="{names}"'
+
+    return _ID_REFERENCES.sub(renamed, html)
+
+
+def render_html_parts(summaries: Sequence[Summary], *, embed_css: bool = True,
+                      stylesheet_href: str | None = None) -> str:
+    """One summary, or the same summary in several languages one after the other (as Welsh
+    public bodies publish), as one HTML document.  Each language's part carries its own
+    `lang` and `dir` (so a screen reader switches voice, and the PDF tags each part with its
+    language: pdf_tags.finish), starts on a new page and has page numbers in its language."""
+    if len(summaries) == 1:
+        return render_html(summaries[0], embed_css=embed_css, stylesheet_href=stylesheet_href)
+    head, styles, parts = "", [], []
+    for index, summary in enumerate(summaries, 1):
+        html = render_html(summary, embed_css=embed_css and index == 1,
+                           stylesheet_href=stylesheet_href)
+        start, end = html.index("<body>"), html.rindex("</body>")
+        own_head, body = html[:start], html[start + len("<body>"):end]
+        if index == 1:
+            head = own_head
+        else:
+            body = _own_ids(body, f"{summary.language_tag}-")
+            body = body.replace("<main>", '<div class="doc-main">').replace("</main>", "</div>")
+            styles += [rule for rule in re.findall(r"<style>\s*(@page \{ @bottom-right.*?)</style>",
+                                                   own_head, re.S)]
+        parts.append(f'<div class="language-part language-part-{index}" '
+                     f'lang="{summary.language_tag}" dir="{summary.direction}">{body}</div>')
+    named = "".join(
+        _PAGE_RULE.sub(f"@page part-{index} {{ @bottom-right", rule)
+        + f" .language-part-{index} {{ page: part-{index}; }}"
+        for index, rule in enumerate(styles, 2))
+    if named:
+        head = head.replace("</head>", f"<style>{named}</style>\n</head>")
+    return head + "<body>\n" + "\n".join(parts) + "\n</body>\n</html>\n"

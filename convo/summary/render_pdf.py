@@ -27,7 +27,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from convo.summary.model import Summary
-from convo.summary.render_html import ROOT, STYLESHEET, TEMPLATES, render_html, stylesheet_text
+from convo.summary.render_html import (ROOT, STYLESHEET, TEMPLATES, render_html, render_html_parts,
+                                       stylesheet_text)
 
 PDF_VARIANT = "pdf/ua-1"
 ALLOWED_ROOTS = (TEMPLATES.resolve(), (ROOT / "convo" / "static").resolve())
@@ -95,8 +96,10 @@ def _font_config_and_css() -> tuple[Any, Any]:
     return cached
 
 
-def pdf_html(summary: Summary) -> str:
+def pdf_html(summary: Summary, *more: Summary) -> str:
     """The exact HTML document render_pdf gives WeasyPrint (the stylesheet goes apart)."""
+    if more:
+        return render_html_parts((summary, *more), embed_css=False)
     return render_html(summary, embed_css=False)
 
 
@@ -106,7 +109,7 @@ def pdf_options() -> dict[str, Any]:
     return {"stylesheets": [css], "font_config": font_config, "pdf_variant": PDF_VARIANT}
 
 
-def render_pdf(summary: Summary) -> bytes:
+def render_pdf(summary: Summary, *more: Summary) -> bytes:
     """The summary as PDF bytes: A4, tagged (PDF/UA-1), with metadata and bookmarks.
 
     WeasyPrint's tagging is finished by pdf_tags.finish (running heads as artifacts, table
@@ -115,5 +118,7 @@ def render_pdf(summary: Summary) -> bytes:
 
     from convo.summary.pdf_tags import finish
 
-    document = HTML(string=pdf_html(summary), base_url=BASE_URL, url_fetcher=url_fetcher())
-    return finish(document.write_pdf(**pdf_options()))
+    document = HTML(string=pdf_html(summary, *more), base_url=BASE_URL,
+                    url_fetcher=url_fetcher())
+    return finish(document.write_pdf(**pdf_options()),
+                  [s.language_tag for s in (summary, *more)] if more else None)

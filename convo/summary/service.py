@@ -204,11 +204,23 @@ class Rendered:
     docx: bytes
 
 
-def render(summary) -> Rendered:  # type: ignore[no-untyped-def]
+def render(summary, *more) -> Rendered:  # type: ignore[no-untyped-def]
     from convo.summary.render_docx import render_docx
     from convo.summary.render_pdf import render_pdf
 
-    return Rendered(pdf=render_pdf(summary), docx=render_docx(summary))
+    return Rendered(pdf=render_pdf(summary, *more), docx=render_docx(summary, *more))
+
+
+def in_second_language(conversation: Conversation, version: SummaryVersion | None = None
+                       ) -> list:
+    """The summary in the conversation's second language, if it has one this deployment
+    offers (a bilingual summary has both, the conversation's own language first)."""
+    from convo.core import languages
+
+    code = conversation.second_locale
+    if not code or code not in {lang.code for lang in languages.offered()}:
+        return []
+    return [build(conversation, version, locale=code)]
 
 
 def issue(conversation: Conversation, facilitator: Facilitator) -> SummaryVersion:
@@ -231,7 +243,7 @@ def issue(conversation: Conversation, facilitator: Facilitator) -> SummaryVersio
                              change_note=note, issued_at=clock.utcnow(),
                              issued_by_id=facilitator.id, content_hash=digest)
     final = build(conversation, version)
-    files = render(final)
+    files = render(final, *in_second_language(conversation, version))
     folder = Path(f"conversation-{conversation.id}") / f"v{number}"
     written: list[Path] = []
     try:

@@ -479,7 +479,7 @@ def test_html_is_a_standalone_accessible_document() -> None:
     s = sample_summary()
     html = render_html(s)
     assert html.lstrip().startswith("<!DOCTYPE html>")
-    assert '<html lang="en-GB">' in html
+    assert '<html lang="en-GB" dir="ltr">' in html
     assert f"<title>{s.title}</title>" in html
     assert "@page" in html  # the print stylesheet is inside
     assert html.count("<h1") == 1

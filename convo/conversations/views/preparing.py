@@ -25,7 +25,7 @@ from convo.conversations.blueprint import bp, confirmed, merge_form, owned
 from convo.conversations.capture import Author
 from convo.conversations.forms import ConversationForm, DeleteForm, ParticipantForm
 from convo.conversations.labels import STATUS_LABELS
-from convo.core import edits
+from convo.core import edits, languages
 from convo.core.forms import BaseForm, as_choices
 from convo.extensions import db
 from convo.models import Conversation, Item, Participant
@@ -72,6 +72,10 @@ def _fill_choices(form: ConversationForm) -> None:
     form.agency_type.choices = as_choices(_type_choices())
     form.agency_subtype.choices = _subtype_choices()
     form.question_set.choices = as_choices(_set_choices())
+    form.language.choices = as_choices((lang.code, lang.name) for lang in
+                                       languages.for_facilitators())
+    form.also_in.choices = as_choices([("", _("No second language"))] + [
+        (lang.code, lang.name) for lang in languages.offered()])
 
 
 def _local_zone() -> ZoneInfo:
@@ -82,7 +86,7 @@ def _local_zone() -> ZoneInfo:
 
 DETAIL_FIELDS = ("partnership_name", "partnership_area", "agency_name", "agency_type",
                  "agency_subtype", "question_set", "purpose", "date", "time", "place",
-                 "video_link")
+                 "video_link", "language", "also_in")
 
 
 def _details_values(conversation: Conversation) -> dict[str, Any]:
@@ -101,6 +105,8 @@ def _details_values(conversation: Conversation) -> dict[str, Any]:
         "time": local.time().replace(second=0, microsecond=0) if local else None,
         "place": conversation.place or "",
         "video_link": conversation.video_link or "",
+        "language": conversation.locale,
+        "also_in": conversation.second_locale or "",
     }
 
 
@@ -108,10 +114,12 @@ def _form_values(form: Any, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: form[name].data for name in names}
 
 
-def _details(values: dict[str, Any], form: ConversationForm
+def _details(values: dict[str, Any], form: ConversationForm,
+             conversation: Conversation | None = None
              ) -> tuple[service.Details | None, QuestionSet | None]:
     """Details and the chosen question set from the form's values, or (None, None) with the
-    reason put on the form's field."""
+    reason put on the form's field.  A form sent without the language fields (an older page)
+    keeps the conversation's languages, or gives a new one its facilitator's."""
     agency_type = values["agency_type"]
     subtype = values["agency_subtype"] or ""
     if subtype:
@@ -142,6 +150,20 @@ def _details(values: dict[str, Any], form: ConversationForm
     elif values["time"]:
         form.date.errors = [_("Add the date as well as the time.")]
         return None, None
+    language, also_in = values.get("language") or "", values.get("also_in") or ""
+    if "language" not in request.form:
+        language = conversation.locale if conversation else languages.default_for(current_user)
+        also_in = (conversation.second_locale or "") if conversation else ""
+    if language not in {lang.code for lang in languages.for_facilitators()}:
+        form.language.errors = [_("Choose the conversation's language from the list.")]
+        return None, None
+    if also_in and also_in not in {lang.code for lang in languages.offered()}:
+        form.also_in.errors = [_("Choose a second language from the list, or none.")]
+        return None, None
+    if also_in == language:
+        form.also_in.errors = [_("Choose a language other than the conversation's own, or "
+                                 "none.")]
+        return None, None
     return service.Details(
         partnership_name=values["partnership_name"],
         partnership_area=values["partnership_area"],
@@ -153,6 +175,8 @@ def _details(values: dict[str, Any], form: ConversationForm
         place=values["place"],
         video_link=values["video_link"],
         question_set_id=question_set.id,
+        locale=language,
+        second_locale=also_in or None,
     ), question_set
 
 
@@ -185,6 +209,8 @@ def new() -> Any:
     _fill_choices(form)
     if request.method == "GET" and request.args.get("agency_type") in AGENCY_TYPES:
         form.agency_type.data = request.args["agency_type"]
+    if request.method == "GET":
+        form.language.data = languages.default_for(current_user)
     if form.validate_on_submit():
         details, question_set = _details(_form_values(form, DETAIL_FIELDS), form)
         if details is not None and question_set is not None:
@@ -232,7 +258,8 @@ def edit(conversation_id: int) -> Any:
                 status = 409
                 state = edits.EditState.refused(request.form, current, merged.conflicts)
             else:
-                details, question_set = _details({**current, **merged.changes}, form)
+                details, question_set = _details({**current, **merged.changes}, form,
+                                                 conversation)
                 if details is not None and question_set is not None:
                     if service.update_details(conversation, details, question_set, _author()):
                         flash(_("Details saved."), "success")
