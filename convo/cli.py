@@ -17,6 +17,9 @@ from convo.models import Facilitator
 
 TRANSLATIONS = ROOT / "convo" / "translations"
 POT_FILE = TRANSLATIONS / "messages.pot"
+# Babel skips folders starting with "_" unless told which to skip instead: templates/_partials
+# holds marked strings too.
+EXTRACT_IGNORE_DIRS = ".* __pycache__ node_modules"
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
@@ -227,7 +230,7 @@ def i18n_extract() -> None:
     """Collect every marked string into convo/translations/messages.pot."""
     _pybabel("extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
              "--no-location", "--sort-output", "--project", "convo",
-             "-o", str(POT_FILE), str(ROOT))
+             "--ignore-dirs", EXTRACT_IGNORE_DIRS, "-o", str(POT_FILE), str(ROOT))
     click.echo(f"Wrote {POT_FILE.relative_to(ROOT)}")
 
 
@@ -248,6 +251,29 @@ def i18n_init(locale: str) -> None:
     """Start a catalogue for a new language (then translate it and add it to LANGUAGES)."""
     i18n_extract.callback()  # type: ignore[misc]
     _pybabel("init", "-i", str(POT_FILE), "-d", str(TRANSLATIONS), "-l", locale)
+
+
+@i18n.command("add")
+@click.argument("code")
+@click.option("--name", required=True, help="The language's name in itself, e.g. Cymraeg.")
+@click.option("--english", required=True, help="Its name in English, e.g. Welsh.")
+@click.option("--rtl", is_flag=True, help="Written right to left (Urdu, Arabic, Farsi...).")
+@click.option("--participants-only", is_flag=True,
+              help="Offer it to participants only (their phones, the screen's question, the "
+                   "summary); question sets then need only what participants read.")
+def i18n_add(code: str, name: str, english: str, rtl: bool, participants_only: bool) -> None:
+    """Add a language end to end: its catalogue, its entry in languages.yaml, and the
+    question sets' translation files, all ready to translate."""
+    from convo.core import languages
+
+    i18n_extract.callback()  # type: ignore[misc]
+    try:
+        made = languages.add(code, name, english, "rtl" if rtl else "ltr",
+                             "participants" if participants_only else "everything")
+    except languages.LanguagesFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in made:
+        click.echo(line)
 
 
 @i18n.command("compile")

@@ -93,7 +93,7 @@ class Defaults:
     # Language and time.
     BABEL_DEFAULT_LOCALE = "en_GB"
     BABEL_DEFAULT_TIMEZONE = "Europe/London"
-    LANGUAGES = ["en_GB"]
+    LANGUAGES = ["en_GB", "cy", "ur"]
 
     # Email for sending summaries.  MAIL_SECURITY: "starttls" (port 587), "tls" (port 465)
     # or "none" (only for a server on this machine).  Unset MAIL_HOST: sending is switched off.

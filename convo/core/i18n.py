@@ -10,25 +10,63 @@ from flask_babel import format_date, format_datetime, format_time
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from convo.core import languages
+
 
 def supported_locales() -> list[str]:
-    return list(current_app.config["LANGUAGES"])
+    """The languages facilitators' pages are offered in."""
+    return [lang.code for lang in languages.for_facilitators()]
+
+
+# Participants' pages: joining, their own phone's pages.  Everything under them follows the
+# language the participant chose on their phone (PARTICIPANT_LOCALE in their session),
+# whatever language the facilitator or the conversation uses.
+PARTICIPANT_LOCALE = "participant_locale"
+
+
+def on_participant_path(path: str) -> bool:
+    return path in ("/p", "/join") or path.startswith(("/p/", "/j/"))
+
+
+def on_participant_page() -> bool:
+    return on_participant_path(request.path)
+
+
+def participant_locales() -> list[str]:
+    return [lang.code for lang in languages.for_participants()]
 
 
 def select_locale() -> str:
     if not has_request_context():  # commands and background work: the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if on_participant_page():
+        offered = participant_locales()
+        if session.get(PARTICIPANT_LOCALE) in offered:
+            return session[PARTICIPANT_LOCALE]
+        return _best_for_browser(offered)
     supported = supported_locales()
     if current_user and current_user.is_authenticated and current_user.locale in supported:
         return current_user.locale
     if session.get("locale") in supported:
         return session["locale"]
+    return _best_for_browser(supported)
+
+
+def _best_for_browser(offered: list[str]) -> str:
     # Browsers send en-GB; the catalogues are named en_GB.
-    by_tag = {code.replace("_", "-"): code for code in supported}
+    by_tag = {code.replace("_", "-"): code for code in offered}
     best = request.accept_languages.best_match(list(by_tag))
     if best:
         return by_tag[best]
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def reader_locale() -> str:
+    """The language the current page is read in (a participant's own choice on /p pages)."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return str(locale) if locale else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def select_timezone() -> str:
@@ -94,4 +132,18 @@ def init_templates(app: Flask) -> None:
             locale = get_locale()
             return str(locale).replace("_", "-") if locale else "en-GB"
 
-        return {"current_locale_tag": current_locale_tag, "convo_version": __version__}
+        def current_direction() -> str:
+            locale = get_locale()
+            return languages.language(str(locale) if locale else None).direction
+
+        def language_switch() -> dict[str, object] | None:
+            """On participants' pages: the languages they may choose, and where to come
+            back to (the page itself; after a form was sent, their main page)."""
+            if not has_request_context() or not on_participant_page():
+                return None
+            back = request.full_path.rstrip("?") if request.method == "GET" else "/p"
+            return {"languages": languages.for_participants(), "current": reader_locale(),
+                    "next": back}
+
+        return {"current_locale_tag": current_locale_tag, "current_direction": current_direction,
+                "language_switch": language_switch, "convo_version": __version__}

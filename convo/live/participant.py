@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from flask import (Response, abort, current_app, flash, g, jsonify, make_response, redirect,
-                   render_template, request, url_for)
+                   render_template, request, session, url_for)
 from flask_babel import format_decimal, gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -29,7 +29,8 @@ from convo.conversations.naming import Public
 from convo.conversations.plan import Plan
 from convo.core import clock, edits, storage
 from convo.core.forms import merge_form
-from convo.core.errors import wants_json
+from convo.core.errors import render_error, wants_json
+from convo.core.i18n import PARTICIPANT_LOCALE, on_participant_path, participant_locales, reader_locale
 from convo.extensions import db
 from convo.live import devices, guessing
 from convo.live.blueprint import bp
@@ -260,7 +261,7 @@ def _relationship_types_asked(plan: Plan) -> bool:
 
 def _view_context(seat: Seat, plan: Plan | None = None) -> dict[str, Any]:
     conversation = seat.conversation
-    plan = plan or service.plan_for(conversation)
+    plan = plan or service.plan_for(conversation, reader_locale())
     stage = plan.stage(conversation.current_stage_id)
     question = plan.question(conversation.current_stage_id, conversation.current_question_id)
     included = list(plan.included)
@@ -503,7 +504,7 @@ RELATIONSHIP_FIELDS = ("relationship_now", "relationship_wanted")
 def _score_form(seat: Seat, plan: Plan, instruments: list[RatingInstrument]) -> saving.ScoreForm:
     return saving.ScoreForm.of(plan, instruments, score_field,
                                RELATIONSHIP_FIELDS if _relationship_types_asked(plan) else None,
-                               seat.conversation.locale)
+                               reader_locale())
 
 
 def _fmt_score(value: float | None) -> str:
@@ -518,7 +519,7 @@ def participant_ratings() -> Any:
     is stored once (ratings.saving)."""
     seat = _seat(write=request.method == "POST")
     conversation = seat.conversation
-    plan = service.plan_for(conversation)
+    plan = service.plan_for(conversation, reader_locale())
     instruments = _instruments(plan)
     spec = _score_form(seat, plan, instruments)
     party = seat.participant.party
@@ -553,8 +554,8 @@ def participant_ratings() -> Any:
             state, status = edits.EditState.refused(request.form, current,
                                                     merged.conflicts), 409
 
-    locale, fallback = conversation.locale, plan.question_set.locale
-    comparisons = ([compare(conversation, plan, i) for i in instruments]
+    locale, fallback = reader_locale(), plan.question_set.locale
+    comparisons = ([compare(conversation, plan, i, locale) for i in instruments]
                    if conversation.ratings_revealed else [])
     return render_template(
         "live/participant_ratings.html",
@@ -565,6 +566,23 @@ def participant_ratings() -> Any:
         locale=locale,
         fallback=fallback, score_field=score_field, **_view_context(seat, plan),
     ), status
+
+
+@bp.post("/p/language")
+def participant_language() -> Any:
+    """The language of this phone's pages, chosen on the phone: the participant's own,
+    whatever the facilitator and the conversation use.  Works before joining too (the join
+    page offers it), and changes nothing but this browser's session."""
+    back = request.form.get("next", "")
+    if not (back.startswith("/") and not back.startswith("//") and "\\" not in back
+            and on_participant_path(urlsplit(back).path)):
+        back = url_for("live.join")
+    code = request.form.get("language", "")
+    if code not in participant_locales():
+        return render_error(422, _("Choose a language from the list"), _(
+            "That language isn't one convo offers. Go back and choose one from the list."))
+    session[PARTICIPANT_LOCALE] = code
+    return redirect(back, 303)
 
 
 @bp.post("/p/leave")
@@ -667,7 +685,7 @@ def participant_summary() -> Any:
     from convo.summary.build import build
 
     seat = _seat()
-    summary = build(seat.conversation)
+    summary = build(seat.conversation, locale=reader_locale())
     party_index = 0 if seat.participant.party == "partnership" else 1
     return render_template("live/participant_summary.html", summary=summary,
                            approval=summary.approvals[party_index],

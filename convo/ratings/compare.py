@@ -101,10 +101,11 @@ def earlier_scores(conversation: Conversation, instrument: RatingInstrument
     return scores, (before if scores else None)
 
 
-def compare(conversation: Conversation, plan: Plan, instrument: RatingInstrument) -> Comparison:
+def compare(conversation: Conversation, plan: Plan, instrument: RatingInstrument,
+            locale: str | None = None) -> Comparison:
     ratings = list(db.session.scalars(select(Rating).where(
         Rating.conversation_id == conversation.id, Rating.instrument_id == instrument.id)))
-    locale, fallback = conversation.locale, plan.question_set.locale
+    locale, fallback = locale or conversation.locale, plan.question_set.locale
     rows = []
     for column in instrument.columns:
         for criterion in instrument.criteria:

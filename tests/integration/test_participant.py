@@ -1014,6 +1014,8 @@ def test_participant_urls_never_reach_another_conversation(app, make_conversatio
                 assert response.status_code == 404, f"{visitor} {method} {url}"
         elif rule == "/p/leave":
             assert response.status_code == 302
+        elif rule == "/p/language":  # a phone's own language: open to anyone, changes no record
+            assert response.status_code == 422, f"{visitor} {method} {url}"  # no language sent
         elif method == "GET" and visitor == "anonymous":
             assert response.status_code in (302, 401), f"{visitor} {method} {url}"
             if response.status_code == 302:

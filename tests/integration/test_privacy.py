@@ -113,6 +113,8 @@ def test_nobody_who_asked_not_to_be_named_is_named_anywhere(app: Flask, client, 
         "partnership_name": f"Riverside Big Local with {HIDDEN[0][0]}",
         "partnership_area": say(), "agency_name": f"{HIDDEN[1][0].upper()}'s Practice",
         "purpose": say(), "place": say(), "date": "2026-11-22", "time": "10:00",
+        # In Welsh too: the screen shows each question in both, the summary is in both.
+        "language": "en_GB", "also_in": "cy",
     }).status_code == 302
     # The facilitator's own name, for good measure.
     account = auth.form("/account", "/account")
@@ -140,6 +142,11 @@ def test_nobody_who_asked_not_to_be_named_is_named_anywhere(app: Flask, client, 
     page = phone.get(f"/j/{ref.join_code}").get_data(as_text=True)
     phone.post(f"/j/{ref.join_code}", data=with_changes(
         form_fields(page, f"/j/{ref.join_code}"), participant_id=str(pat)))
+    # This phone reads its pages in Urdu (the words people typed stay as typed).
+    assert phone.post("/p/language", data={
+        "language": "ur", "next": "/p",
+        "csrf_token": form_fields(phone.get("/p").get_data(as_text=True), "/p/items")[
+            "csrf_token"]}).status_code == 303
     fields = form_fields(phone.get("/p").get_data(as_text=True), "/p/items")
     assert phone.post("/p/items", data=with_changes(fields, text=say(), kind="challenge"),
                       headers=JSON).status_code in (200, 201)
