@@ -18,14 +18,16 @@ def supported_locales() -> list[str]:
     return [lang.code for lang in languages.for_facilitators()]
 
 
-# Participants' pages: joining, their own phone's pages.  Everything under them follows the
-# language the participant chose on their phone (PARTICIPANT_LOCALE in their session),
-# whatever language the facilitator or the conversation uses.
+# Participants' pages (on_participant_path) follow the language the participant chose on their
+# phone (PARTICIPANT_LOCALE in their session), whatever the facilitator or the conversation
+# uses.
 PARTICIPANT_LOCALE = "participant_locale"
 
 
 def on_participant_path(path: str) -> bool:
-    return path in ("/p", "/join") or path.startswith(("/p/", "/j/"))
+    """Pages for people without an account: a conversation's phones (/join, /j/, /p), a
+    mapping session's phones (/m/) and an action's reminder page (/r/)."""
+    return path in ("/p", "/join") or path.startswith(("/p/", "/j/", "/m/", "/r/"))
 
 
 def on_participant_page() -> bool:

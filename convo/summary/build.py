@@ -285,7 +285,7 @@ def _ratings(conversation: Conversation, plan: Any, locale: str, names: Public
     for instrument in plan.question_set.ratings:
         if used and instrument.id not in used:
             continue
-        comparison = ratings_module.compare(conversation, plan, instrument)
+        comparison = ratings_module.compare(conversation, plan, instrument, locale)
         if all(r.partnership is None and r.agency is None for r in comparison.rows):
             continue
         title = comparison.title

@@ -152,7 +152,8 @@ class Harness:
         if phone:
             options.update(is_mobile=True, has_touch=True, device_scale_factor=2)
         context = self.browser.new_context(
-            viewport=viewport, base_url=base_url or self.server.base, locale="en-GB",
+            viewport=viewport, base_url=base_url or self.server.base,
+            locale=options.pop("locale", "en-GB"),
             timezone_id="Europe/London", accept_downloads=True, **options)
         context.set_default_timeout(TIMEOUT_MS)
         context.on("page", lambda page: self.watch(page, label))

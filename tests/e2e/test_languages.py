@@ -142,12 +142,25 @@ def test_the_facilitators_pages_in_welsh(e2e: Harness) -> None:
 
     facilitator = e2e.facilitator()
     with e2e.server.app.app_context():
-        db.session.get(Facilitator, facilitator.id).locale = "cy"
+        row = db.session.get(Facilitator, facilitator.id)
+        row.locale, row.is_admin = "cy", True
         db.session.commit()
     conversation, _code = e2e.conversation(facilitator)
     _go_to_first_question(e2e, conversation, locale="cy", second_locale="en_GB")
-    page = e2e.page("facilitator in Welsh", DESKTOP)
-    flows.sign_in(e2e, page, facilitator)
+    with e2e.server.app.app_context():
+        from convo.models import Conversation
+
+        partnership = db.session.get(Conversation, conversation).partnership_id
+
+    # Before signing in, a browser that asks for Welsh gets Welsh.
+    page = e2e.page("facilitator in Welsh", DESKTOP, locale="cy")
+    page.goto("/sign-in")
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    e2e.check(page, "in Welsh: sign in")
+    page.locator("input[name=email]").fill(facilitator.email)
+    page.locator("input[name=password]").fill(facilitator.password)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/conversations$"))
     for url, what in (("/conversations", "conversations"),
                       (f"/conversations/{conversation}", "the conversation"),
                       (f"/conversations/{conversation}/edit", "edit details"),
@@ -156,10 +169,20 @@ def test_the_facilitators_pages_in_welsh(e2e: Harness) -> None:
                       (f"/c/{conversation}/summary", "the summary"),
                       ("/partnerships", "partnerships"),
                       ("/question-sets", "question sets"),
+                      ("/question-sets/health", "a question set"),
+                      (f"/conversations/{conversation}/toolkit", "the toolkit"),
+                      (f"/conversations/{conversation}/run-sheet", "the run sheet"),
+                      (f"/partnerships/{partnership}", "a partnership"),
+                      (f"/partnerships/{partnership}/actions", "the action tracker"),
+                      ("/admin/facilitators", "admin: facilitators"),
                       ("/account", "account")):
         page.goto(url)
         expect(page.locator("html")).to_have_attribute("lang", "cy")
         e2e.check(page, f"in Welsh: {what}")
+    missing = page.goto("/conversations/99999")
+    assert missing is not None and missing.status == 404
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    e2e.check(page, "in Welsh: a page that isn't there")
     page.goto(f"/conversations/{conversation}/console")
     expect(page.locator("#current-heading")).to_have_text(_question(e2e, conversation, "cy"))
     expect(page.get_by_role("link", name=_words(e2e, "cy", "Conversations"))).to_be_visible()

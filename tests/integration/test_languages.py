@@ -320,6 +320,13 @@ def test_an_urdu_summary_is_right_to_left_and_reads_in_order(app, auth, make_con
     # to their characters.
     assert urdu_title in text
     assert in_language(app, "ur", "Agreed actions", html=False) in text
+    with app.app_context():  # the scores' table too: what was scored, in Urdu
+        from convo.questions.registry import registry
+        from convo.questions.schema import text_in
+
+        trust = next(c for r in registry().get("health").ratings for c in r.criteria
+                     if c.id == "mutual_knowledge")
+        assert text_in(trust.title, "ur", "en_GB") in text
     xml = zipfile.ZipFile(io.BytesIO(docx.read_bytes())).read("word/document.xml").decode()
     assert 'w:val="ur" w:bidi="ur"' in xml and "<w:bidiVisual/>" in xml
     assert urdu_title in xml

@@ -23,15 +23,20 @@ TRANSLATIONS = ROOT / "convo" / "translations"
 SHIPPED = list(languages.read())
 
 
-@pytest.fixture(scope="module")
-def extracted(tmp_path_factory) -> set:
-    pot = tmp_path_factory.mktemp("pot") / "messages.pot"
+def _extract(pot: Path) -> None:
+    """Every marked string, as `convo i18n extract` collects them."""
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F",
          str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext", "--no-location",
          "--ignore-dirs", EXTRACT_IGNORE_DIRS, "-o", str(pot), str(ROOT)],
         check=True,
     )
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory) -> set:
+    pot = tmp_path_factory.mktemp("pot") / "messages.pot"
+    _extract(pot)
     with pot.open("rb") as handle:
         ids = {m.id for m in read_po(handle) if m.id}
     assert len(ids) > 50
@@ -145,7 +150,7 @@ def test_the_unmarked_check_finds_words_and_spoken_attributes():
 def copy_of_the_languages(tmp_path) -> dict[str, Path]:
     translations_dir = tmp_path / "translations"
     translations_dir.mkdir()
-    shutil.copy(TRANSLATIONS / "messages.pot", translations_dir)
+    _extract(translations_dir / "messages.pot")  # as `convo i18n add` does first
     shutil.copy(TRANSLATIONS / "languages.yaml", translations_dir)
     sets_dir = tmp_path / "question_sets"
     shutil.copytree(loader.SHIPPED_DIR, sets_dir, ignore=shutil.ignore_patterns("translations"))
