@@ -81,6 +81,14 @@ def join_url(code: str) -> str:
 
 
 def build(conversation: Conversation) -> RunSheet:
+    """The sheet, in the conversation's language whoever asks (the page that checks whether
+    it is made, in the facilitator's own language, and the worker that draws it must agree
+    on its fingerprint)."""
+    with force_locale(conversation.locale or "en_GB"):
+        return _build(conversation)
+
+
+def _build(conversation: Conversation) -> RunSheet:
     plan = service.plan_for(conversation)
     public = Public(conversation)
     start = conversation.starts_at
@@ -201,8 +209,7 @@ def run(conversation_id: int, fingerprint: str) -> None:
         # Claimed: if this worker stops before the file is made, the sweeper sees a claim by
         # a worker no longer beating and puts the job back.
         marker.write_text(worker_id(), encoding="utf-8")
-    with force_locale(conversation.locale or "en_GB"):
-        sheet = build(conversation)
+    sheet = build(conversation)
     drawn = digest(sheet)
     target = path_for(conversation_id, drawn)
     try:

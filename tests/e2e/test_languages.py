@@ -107,6 +107,27 @@ def test_a_conversation_with_phones_in_welsh_and_urdu(e2e: Harness) -> None:
     expect(urdu.locator(".my-items, #my-items").first).to_contain_text(typed)
     e2e.check(urdu, "phone in ur (390 px): a point added")
 
+    # Changing that point, in Urdu.
+    urdu.locator(".my-item__change a").first.click()
+    expect(urdu.locator("main textarea")).to_have_value(typed)
+    e2e.check(urdu, "phone in ur (390 px): changing a point")
+    urdu.goto("/p")
+
+    # A code that doesn't work, and a person already joined on another phone, in Urdu.
+    other = e2e.page("another phone in ur (390 px)", PHONE, phone=True)
+    other.goto("/join")
+    _choose(other, "اردو")
+    other.locator(".join-form input[name=code]").fill("ZZZZZZZZ")
+    other.locator(".join-form button[type=submit]").click()
+    expect(other.locator("main h1")).to_have_text(_words(e2e, "ur", "That code doesn't work"))
+    e2e.check(other, "phone in ur: a code that doesn't work")
+    other.locator(".join-form input[name=code]").fill(code.lower().replace("-", ""))
+    other.locator(".join-form button[type=submit]").click()
+    other.locator(".pick-button", has_text="Pat Okafor").click()  # joined on the Welsh phone
+    expect(other.locator("main h1")).to_have_text(_words(
+        e2e, "ur", "Waiting for the facilitator to let you in"))
+    e2e.check(other, "phone in ur: waiting to be let in")
+
     # The scores, in Welsh and in Urdu.
     for phone, language in ((welsh, "cy"), (small, "ur")):
         phone.goto("/p/ratings")
@@ -134,6 +155,13 @@ def test_a_conversation_with_phones_in_welsh_and_urdu(e2e: Harness) -> None:
         expect(phone.locator("#summary-text")).to_contain_text(
             "Start a conversation about health")  # the facilitator's own words, as written
         e2e.check(phone, f"phone in {language} ({label}): the summary to approve")
+
+    # Leaving, in Urdu: the join page says so.
+    small.goto("/p")
+    small.locator(".leave-form button[type=submit]").click()
+    expect(small).to_have_url(re.compile(r"/join$"))
+    expect(small.locator("html")).to_have_attribute("dir", "rtl")
+    e2e.check(small, "phone in ur (320 px): left the conversation")
 
 
 def test_the_facilitators_pages_in_welsh(e2e: Harness) -> None:
@@ -186,3 +214,49 @@ def test_the_facilitators_pages_in_welsh(e2e: Harness) -> None:
     page.goto(f"/conversations/{conversation}/console")
     expect(page.locator("#current-heading")).to_have_text(_question(e2e, conversation, "cy"))
     expect(page.get_by_role("link", name=_words(e2e, "cy", "Conversations"))).to_be_visible()
+
+
+def test_residents_other_pages_in_welsh_and_urdu(e2e: Harness) -> None:
+    """The pages residents open without an account follow their own language too: an
+    action's reminder page, and a relationship mapping's phone pages."""
+    from convo.extensions import db
+    from convo.models import Conversation, Facilitator, Partnership
+    from convo.partnerships import mapping
+    from tests.e2e.test_between_conversations import _action_with_links
+
+    owner = e2e.facilitator()
+    conversation, _code = e2e.conversation(owner)
+    _pid, update, stop = _action_with_links(e2e.server.app, conversation)
+
+    welsh = e2e.page("reminder in Welsh", PHONE, phone=True, locale="cy")
+    welsh.goto(f"/r/{update}")  # the browser asks for Welsh: no choosing needed
+    expect(welsh.locator("html")).to_have_attribute("lang", "cy")
+    e2e.check(welsh, "reminder link in Welsh")
+    welsh.locator("main form button[type=submit]").click()  # nothing chosen: told what to do
+    expect(welsh.locator(".error-summary")).to_be_focused()
+    e2e.check(welsh, "reminder link in Welsh: nothing chosen")
+    welsh.goto(f"/r/stop/{stop}")
+    e2e.check(welsh, "stop reminders in Welsh")
+
+    urdu = e2e.page("reminder in Urdu (320 px)", SMALL_PHONE, phone=True)
+    urdu.goto(f"/r/{update}")
+    _choose(urdu, "اردو")
+    expect(urdu.locator("html")).to_have_attribute("dir", "rtl")
+    expect(urdu.locator("main h1")).to_have_text(_words(e2e, "ur", "How is your action going?"))
+    e2e.check(urdu, "reminder link in Urdu (320 px)")
+
+    with e2e.server.app.app_context():
+        row = db.session.get(Conversation, conversation)
+        partnership = db.session.get(Partnership, row.partnership_id)
+        partnership.criteria = "trust,respect"
+        code = mapping.start(partnership, db.session.get(Facilitator, owner.id)).code
+        db.session.commit()
+    member = e2e.page("mapping in Urdu (390 px)", PHONE, phone=True)
+    member.goto(f"/m/{code}")
+    _choose(member, "اردو")
+    expect(member.locator("html")).to_have_attribute("lang", "ur")
+    e2e.check(member, "mapping in Urdu: join")
+    member.locator("main input[name=name]").fill("پروین")
+    member.locator("main form button[type=submit]").click()
+    expect(member.locator("main h1")).to_have_text(_words(e2e, "ur", "Your scores"))
+    e2e.check(member, "mapping in Urdu: scores to give")

@@ -360,3 +360,47 @@ def test_a_bilingual_summary_is_sent_in_both_languages(app, auth, make_conversat
     html = message.get_body(("html",)).get_content()
     assert '<html lang="cy" dir="ltr">' in html
     assert '<div lang="cy" dir="ltr">' in html and '<div lang="en-GB" dir="ltr">' in html
+
+
+def test_a_welsh_conversations_run_sheet_is_in_welsh(app, auth, make_conversation):
+    ref = make_conversation()
+    auth.sign_in_as(ref.facilitator)
+    assert _edit(auth, ref, language="cy").status_code == 302
+    base = f"/conversations/{ref.id}"
+    assert auth.post(f"{base}/run-sheet", form_page=f"{base}/run-sheet").status_code == 302
+    assert run_jobs(app) == 1
+    sheet = auth.client.get(f"{base}/run-sheet.pdf")
+    assert sheet.status_code == 200
+    reader = PdfReader(io.BytesIO(sheet.get_data()))
+    sheet.close()
+    text = " ".join(page.extract_text() for page in reader.pages)
+    with app.app_context():
+        from convo.questions.registry import registry
+        from convo.questions.schema import text_in
+
+        opening = registry().get("health").stages[0]
+    assert text_in(opening.title, "cy", "en_GB") in text  # the set's words, in Welsh
+    assert in_language(app, "cy", "Why we are meeting", html=False) in text
+    assert in_language(app, "cy", "Run sheet: %(title)s", html=False).split("%")[0] in text
+
+
+def test_a_welsh_facilitator_gets_an_english_conversations_run_sheet(app, auth,
+                                                                     make_conversation):
+    """The page (in the facilitator's Welsh) and the worker (in the conversation's English)
+    agree on which sheet is made: it is handed out, not asked for again and again."""
+    from convo.extensions import db
+    from convo.models import Facilitator
+
+    ref = make_conversation()
+    with app.app_context():
+        db.session.get(Facilitator, ref.facilitator.id).locale = "cy"
+        db.session.commit()
+    auth.sign_in_as(ref.facilitator)
+    base = f"/conversations/{ref.id}"
+    assert auth.post(f"{base}/run-sheet", form_page=f"{base}/run-sheet").status_code == 302
+    assert run_jobs(app) == 1
+    sheet = auth.client.get(f"{base}/run-sheet.pdf")
+    assert sheet.status_code == 200
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(sheet.get_data())).pages)
+    sheet.close()
+    assert "Why we are meeting" in text
