@@ -144,6 +144,7 @@ class Harness:
         self.watched: dict[int, Watched] = {}
         self.states: list[State] = []
         self.checked_fragments = 0
+        self.checked_languages = 0  # page states checked again in another language
 
     # --- browsers -----------------------------------------------------------------------------
 
@@ -222,11 +223,87 @@ class Harness:
         problems += page.evaluate(CLIPPED_JS)
         problems += watched.console
         watched.console = []
+        problems += self._in_other_languages(page, watched)
         problems += [f"server: {e}" for e in self.server.errors.take()]
         if problems:
             raise AssertionError(f"page state {name!r} ({page.url}) has problems:\n  "
                                  + "\n  ".join(problems))
         return state
+
+    def _in_other_languages(self, page: Page, watched: Watched) -> list[str]:
+        """The same page state in every other shipped language it is offered in: Welsh for
+        every page, Urdu for the pages of people without an account.  A page reached by a
+        GET is opened again, as it stands, in a browser asking for that language (with the
+        same cookies), and held to the same bar: the Nu HTML Checker, axe, visible labels,
+        nothing spilling out or cut off (longer Welsh words, right-to-left Urdu), no script
+        error.  States reached by a form post are checked in English only (their languages'
+        words and layout are those of the GET states around them).  CONVO_E2E_LANGUAGES
+        (codes, comma-separated; empty for none) changes which."""
+        from urllib.parse import urlsplit
+
+        from convo.core.i18n import on_participant_path
+
+        document = watched.document
+        if (document is None or document.request.method != "GET" or document.status != 200
+                or urlsplit(document.url).path != urlsplit(page.url).path):
+            return []
+        wanted = [c for c in os.environ.get("CONVO_E2E_LANGUAGES", "cy,ur").split(",") if c]
+        path = urlsplit(document.url).path
+        problems: list[str] = []
+        for code in wanted:
+            if code != "cy" and not on_participant_path(path):
+                continue  # languages for participants only
+            context = self.browser.new_context(
+                viewport=page.viewport_size, base_url=self.server.base, locale=code,
+                timezone_id="Europe/London", storage_state=page.context.storage_state())
+            context.set_default_timeout(TIMEOUT_MS)
+            pending: set[Any] = set()
+            finished = {"done": False}
+
+            def route(request_route: Any) -> None:
+                # Once checked, the page goes nowhere else (a refreshing page would load again
+                # while the browser closes, leaving the server a half-sent file).
+                if finished["done"] and request_route.request.is_navigation_request():
+                    request_route.abort()
+                else:
+                    request_route.continue_()
+
+            context.route("**/*", route)
+            context.on("request", lambda request: pending.add(request))
+            context.on("requestfinished", lambda request: pending.discard(request))
+            context.on("requestfailed", lambda request: pending.discard(request))
+            try:
+                other = context.new_page()
+                console: list[str] = []
+                other.on("pageerror", lambda error: console.append(f"script error: {error}"))
+                other.on("console", lambda m: console.append(f"console: {m.text}") if (
+                    m.type == "error" and not EXPECTED_CONSOLE.match(m.text)) else None)
+                response = other.goto(document.url)
+                if response is None or response.status != 200:
+                    continue  # the page has moved on (a one-off state): nothing to compare
+                if other.evaluate("() => document.documentElement.lang") != code:
+                    continue  # this person chose their own language: not offered in `code`
+                found = [f"HTML: {e}" for e in self._html_errors(response.text())]
+                found += [f"axe: {v}" for v in self.axe(other)]
+                found += [f"field without a visible label: {html}"
+                          for html in other.evaluate(UNLABELLED_FIELDS_JS)]
+                width = other.evaluate(
+                    "() => [document.documentElement.scrollWidth, window.innerWidth]")
+                if width[0] > width[1]:
+                    found.append(f"the page is wider than the window ({width[0]} > "
+                                 f"{width[1]} px): something spills out sideways")
+                found += other.evaluate(CLIPPED_JS)
+                found += console
+                problems += [f"in {code}: {problem}" for problem in found]
+                self.checked_languages += 1
+            finally:
+                finished["done"] = True
+                for _ in range(100):  # what is still loading finishes first (at most 10 s)
+                    if not pending:
+                        break
+                    other.wait_for_timeout(100)
+                context.close()
+        return problems
 
     def _html_errors(self, html: str) -> list[HtmlError]:
         return self.validator.errors(html)
