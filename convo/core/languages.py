@@ -85,6 +85,11 @@ def offered() -> list[Language]:
     return chosen
 
 
+def is_offered(code: str | None) -> bool:
+    """Whether this deployment offers the language (to anyone)."""
+    return code in {lang.code for lang in offered()}
+
+
 def for_facilitators() -> list[Language]:
     return [lang for lang in offered() if lang.for_facilitators]
 

@@ -446,7 +446,7 @@ def second_language(conversation: Conversation, public: Public,
     """The question in the second language, when its set has it there (never the same words
     twice: a set without that language shows the question once)."""
     code = conversation.second_locale or ""
-    if code not in {lang.code for lang in languages.offered()}:
+    if not languages.is_offered(code):
         return None
     plan = service.plan_for(conversation, code)
     other = plan.question(conversation.current_stage_id, question.id)

@@ -107,9 +107,8 @@ def build_message(conversation: Conversation, version: SummaryVersion, words: Wo
                "facilitator_name": words.facilitator}
     subjects, texts, parts = [], [], []
     # In the conversation's language, then its second (as the summary itself is).
-    offered = {lang.code for lang in languages.offered()}
     codes = [code for code in dict.fromkeys((conversation.locale, conversation.second_locale))
-             if code in offered] or [languages.SOURCE]
+             if languages.is_offered(code)] or [languages.SOURCE]
     for code in codes:
         with force_locale(code):
             subjects.append(_("Summary of our conversation: %(title)s (version %(number)d)",

@@ -218,7 +218,7 @@ def in_second_language(conversation: Conversation, version: SummaryVersion | Non
     from convo.core import languages
 
     code = conversation.second_locale
-    if not code or code not in {lang.code for lang in languages.offered()}:
+    if not languages.is_offered(code):
         return []
     return [build(conversation, version, locale=code)]
 

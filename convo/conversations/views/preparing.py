@@ -157,7 +157,7 @@ def _details(values: dict[str, Any], form: ConversationForm,
     if language not in {lang.code for lang in languages.for_facilitators()}:
         form.language.errors = [_("Choose the conversation's language from the list.")]
         return None, None
-    if also_in and also_in not in {lang.code for lang in languages.offered()}:
+    if also_in and not languages.is_offered(also_in):
         form.also_in.errors = [_("Choose a second language from the list, or none.")]
         return None, None
     if also_in == language:
