@@ -219,8 +219,8 @@ def render_html_parts(summaries: Sequence[Summary], *, embed_css: bool = True,
         else:
             body = _own_ids(body, f"{summary.language_tag}-")
             body = body.replace("<main>", '<div class="doc-main">').replace("</main>", "</div>")
-            styles += [rule for rule in re.findall(r"<style>\s*(@page \{ @bottom-right.*?)</style>",
-                                                   own_head, re.S)]
+            styles += re.findall(r"<style>\s*(@page \{ @bottom-right.*?)</style>", own_head,
+                                 re.S)
         parts.append(f'<div class="language-part language-part-{index}" '
                      f'lang="{summary.language_tag}" dir="{summary.direction}">{body}</div>')
     named = "".join(

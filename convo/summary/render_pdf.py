@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from convo.summary.model import Summary
-from convo.summary.render_html import (ROOT, STYLESHEET, TEMPLATES, render_html, render_html_parts,
+from convo.summary.render_html import (ROOT, STYLESHEET, TEMPLATES, render_html_parts,
                                        stylesheet_text)
 
 PDF_VARIANT = "pdf/ua-1"
@@ -98,9 +98,7 @@ def _font_config_and_css() -> tuple[Any, Any]:
 
 def pdf_html(summary: Summary, *more: Summary) -> str:
     """The exact HTML document render_pdf gives WeasyPrint (the stylesheet goes apart)."""
-    if more:
-        return render_html_parts((summary, *more), embed_css=False)
-    return render_html(summary, embed_css=False)
+    return render_html_parts((summary, *more), embed_css=False)
 
 
 def pdf_options() -> dict[str, Any]:
