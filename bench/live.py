@@ -1,7 +1,7 @@
 """Live conversations on one small server: throughput of the follow endpoint against a trivial
 endpoint, how many conversations (six devices each) it holds, and saving a point meanwhile.
 
-Who follows a live conversation (six devices): the shared screen
+Who follows a live conversation (six devices): the shared screen, standing on the question
 (GET /c/<id>/screen/view?v=N, the facilitator's session), the facilitator's console
 (GET /conversations/<id>/console/view?v=N) and four participants' phones (GET /p/view?v=N, each
 with its own device in its session), each at its page's own interval as written in
@@ -169,8 +169,13 @@ class Fixture:
     def devices(self, conversation: LiveConversation, every: dict[str, float]
                 ) -> list[dict[str, Any]]:
         cid = conversation.id
+        # The shared screen stands on the question, as it does for most of a conversation:
+        # it shows no points then, so it follows the phones' version
+        # (convo.live.state.screen_version); it follows every point only while it shows the
+        # lists, the actions or the summary.
         found = [
-            {"url": f"/c/{cid}/screen/view", "cookie": self.cookie, "interval": every["screen"]},
+            {"url": f"/c/{cid}/screen/view", "cookie": self.cookie, "interval": every["screen"],
+             "version": conversation.phone_version, "shows_points": False},
             {"url": f"/conversations/{cid}/console/view", "cookie": self.cookie,
              "interval": every["console"]},
         ]
@@ -191,8 +196,8 @@ def throughput(settings: Settings, server: Server, fixture: Fixture) -> dict[str
     # one screen to four phones as in a conversation.
     follow = []
     for conversation in conversations:
-        follow.append({"path": f"/c/{conversation.id}/screen/view?v={conversation.version}",
-                       "cookie": fixture.cookie})
+        follow.append({"path": f"/c/{conversation.id}/screen/view"
+                               f"?v={conversation.phone_version}", "cookie": fixture.cookie})
         follow += [{"path": f"/p/view?v={conversation.phone_version}", "cookie": cookie}
                    for cookie in conversation.phone_cookies]
     trivial = [{"path": "/healthz"}]

@@ -37,6 +37,7 @@ from sqlalchemy import delete, func, select, update
 from convo.core import clock
 from convo.extensions import db
 from convo.jobs import queue
+from convo.live import state
 from convo.models import Conversation
 from convo.summary import service as summary_service
 
@@ -102,8 +103,7 @@ def _delete_rows_and_park_files(conversation_id: int) -> Path | None:
     """Delete the rows, move the archive folder aside, commit: the moved folder, if any."""
     # Conversations that follow on from it lose their "last time": their views look again.
     db.session.execute(update(Conversation).where(Conversation.follows_id == conversation_id)
-                       .values(version=Conversation.version + 1,
-                               phone_version=Conversation.phone_version + 1,
+                       .values(**state.moved_for_phones(),
                                updated_at=clock.utcnow()))
     db.session.execute(delete(Conversation).where(Conversation.id == conversation_id))
     folder = archive_folder(conversation_id)

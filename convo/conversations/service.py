@@ -85,7 +85,8 @@ def _owner_version_query() -> Select:  # type: ignore[type-arg]
     everything load_facilitator and version_for_facilitator check, in one statement.  The
     sign-in's times come too: whether it is still alive, and whether it is due to be marked
     as used, is decided by the caller."""
-    return select(Conversation.version, FacilitatorSession.created_at,
+    return select(Conversation.version, Conversation.phone_version, Conversation.status,
+                  Conversation.screen_mode, FacilitatorSession.created_at,
                   FacilitatorSession.last_seen_at).join(
         Facilitator, Facilitator.id == Conversation.facilitator_id).join(
         FacilitatorSession, FacilitatorSession.facilitator_id == Facilitator.id).where(
@@ -97,12 +98,13 @@ def _owner_version_query() -> Select:  # type: ignore[type-arg]
         FacilitatorSession.token_hash == bindparam("signin"))
 
 
-def unchanged_for_owner(conversation_id: int) -> Response | None:
+def unchanged_for_owner(conversation_id: int, *, screen: bool = False) -> Response | None:
     """The console's and the shared screen's every-second question, answered in one query
     without loading the account: 204 when the signed-in owner already has the current
-    version.  None in every other case (a change, another account, signed out, a reset or
-    disabled account, a sign-in idle too long or due to be marked as used): the caller then
-    makes the full checks."""
+    version (for the shared screen, the version it follows: state.screen_version).  None in
+    every other case (a change, another account, signed out, a reset or disabled account, a
+    sign-in idle too long or due to be marked as used): the caller then makes the full
+    checks."""
     from convo.auth import sessions
     from convo.auth.access import claimed_facilitator
 
@@ -115,7 +117,9 @@ def unchanged_for_owner(conversation_id: int) -> Response | None:
     if row is None or sessions.needs_touch(row.last_seen_at) or not sessions.is_alive(
             row.created_at, row.last_seen_at):
         return None
-    response = versioning.unchanged(row.version)
+    version = (state.screen_version(row.status, row.screen_mode, row.version, row.phone_version)
+               if screen else row.version)
+    response = versioning.unchanged(version)
     if response is not None:
         g.log_user = claimed.facilitator_id  # for the request's log line, without loading it
     return response

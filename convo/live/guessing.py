@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from convo.core import clock, storage, throttle
 from convo.extensions import db
+from convo.live import state
 from convo.models import Conversation, JoinGuesses
 
 JOIN_SCOPE = "join-browser"
@@ -91,8 +92,7 @@ def wrong_code() -> None:
             # The moment guessing crosses the alert line, every open conversation's console
             # (and screen, and phones) looks again, once, so the warning appears by itself.
             connection.execute(update(Conversation).where(Conversation.status != "closed")
-                               .values(version=Conversation.version + 1,
-                                       phone_version=Conversation.phone_version + 1,
+                               .values(**state.moved_for_phones(),
                                        updated_at=now))
 
 

@@ -31,7 +31,7 @@ from convo.conversations.labels import KIND_PLURALS
 from convo.conversations.naming import Public
 from convo.conversations.plan import Plan, PlannedQuestion, PlannedStage
 from convo.core import languages
-from convo.live import versioning
+from convo.live import state, versioning
 from convo.live.blueprint import bp
 from convo.models import Conversation, Item
 from convo.models.capture import KINDS
@@ -597,7 +597,7 @@ def _render_view(conversation: Conversation) -> str:
 @login_required
 def screen(conversation_id: int) -> str:
     conversation = service.load_for_facilitator(conversation_id, current_user)
-    version = conversation.version  # read before rendering: the view is never older
+    version = followed(conversation)  # read before rendering: the view is never older
     with force_locale(conversation.locale or "en_GB"):
         return render_template(
             "live/screen.html", screen=build(conversation), version=version,
@@ -608,17 +608,21 @@ def screen(conversation_id: int) -> str:
 @bp.get("/c/<int:conversation_id>/screen/view")
 def screen_view(conversation_id: int) -> Any:
     # A follower asks this every second: nothing new is answered in one query.
-    if (response := service.unchanged_for_owner(conversation_id)) is not None:
+    if (response := service.unchanged_for_owner(conversation_id, screen=True)) is not None:
         return response
     # Answer 401 rather than redirect it to the sign-in page, whose HTML would otherwise be
     # swapped into the screen.
     if not current_user.is_authenticated:
         abort(401)
-    version = service.version_for_facilitator(conversation_id, current_user)
-    if (response := versioning.unchanged(version)) is not None:
-        return response
     conversation = service.load_for_facilitator(conversation_id, current_user)
-    return versioning.live_response(version, lambda: _render_view(conversation))
+    return versioning.live_response(followed(conversation), lambda: _render_view(conversation))
+
+
+def followed(conversation: Conversation) -> int:
+    """The version the shared screen follows (state.screen_version): a point saved moves it
+    only while the screen shows points."""
+    return state.screen_version(conversation.status, conversation.screen_mode,
+                                conversation.version, conversation.phone_version)
 
 
 @bp.app_template_global("tick_text")

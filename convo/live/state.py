@@ -8,6 +8,7 @@ screens and phones ask "has the version moved past N?" and fetch the new view on
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -27,14 +28,45 @@ def bump(conversation: Conversation, *, phones: bool = True) -> None:
     can't be missed by forgetting to say so.  The console counts on this too: while its phone
     version holds, only its regions that show points and actions are drawn again for it
     (conversations.views.console.console_view), so a change anywhere else must move both —
-    as the few updates outside this function do (guessing, deleting, merging partnerships)."""
+    as the few updates outside this function do (guessing, deleting, merging partnerships),
+    with moved_for_phones().
+
+    `phone_version` is the version at which phones last moved, not a count of its own: both
+    numbers then grow together, and each follower may follow whichever suits what it shows
+    (the shared screen follows the phones' version while it shows no points: screen_version),
+    and a console that drew its regions at version N knows whether anything but points moved
+    since (phone_version > N)."""
     db.session.flush()
-    values = {"version": Conversation.version + 1, "updated_at": clock.utcnow()}
+    values: dict[str, Any] = {"version": Conversation.version + 1, "updated_at": clock.utcnow()}
     if phones:
-        values["phone_version"] = Conversation.phone_version + 1
+        values.update(moved_for_phones())
     db.session.execute(update(Conversation).where(Conversation.id == conversation.id)
                        .values(**values))
     db.session.expire(conversation, ["version", "phone_version", "updated_at"])
+
+
+def moved_for_phones() -> dict[str, Any]:
+    """The values of an UPDATE of conversations that moves everyone on, phones too: the
+    version by one, and the phones' version to that same new number (an UPDATE's right-hand
+    sides read the row as it was, in SQLite and PostgreSQL alike)."""
+    return {"version": Conversation.version + 1, "phone_version": Conversation.version + 1}
+
+
+# What the shared screen shows in each mode: only these show points or actions.
+SCREEN_MODES_WITH_POINTS = frozenset({"items", "actions", "summary"})
+
+
+def screen_version(status: str, screen_mode: str | None, version: int,
+                   phone_version: int) -> int:
+    """The version the shared screen follows.  In the modes that show points or actions (the
+    lists, the actions, the summary read together) that is the conversation's; in every other
+    (the question, ratings, the join page, welcome and closing) a point changes nothing on it,
+    so it follows the phones' version, and a point saved makes no screen in the room fetch
+    and redraw a view that had not changed.  A change of mode moves both numbers to the same
+    new one, so a screen never mistakes one number for the other."""
+    if status == "upcoming" or (status == "closed" and screen_mode != "summary"):
+        return phone_version
+    return version if screen_mode in SCREEN_MODES_WITH_POINTS else phone_version
 
 
 def current_version(conversation_id: int) -> int | None:

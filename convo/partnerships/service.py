@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from convo.core import clock, storage
 from convo.extensions import db
+from convo.live import state
 from convo.models import (Conversation, Facilitator, MapScore, Partnership,
                           PartnershipFacilitator, PartnershipRevision, Relationship)
 from convo.models.partnership import PARTNERSHIP_RATER
@@ -379,8 +380,7 @@ def combine(keep_: Partnership, other: Partnership, facilitator: Facilitator,
         db.session.execute(update(Conversation).where(Conversation.relationship_id == old)
                            .values(relationship_id=new))
     db.session.execute(update(Conversation).where(Conversation.partnership_id == other.id)
-                       .values(partnership_id=keep_.id, version=Conversation.version + 1,
-                               phone_version=Conversation.phone_version + 1))
+                       .values(partnership_id=keep_.id, **state.moved_for_phones()))
     db.session.execute(update(PartnershipRevision).where(
         PartnershipRevision.partnership_id == other.id).values(partnership_id=keep_.id))
     for model in (ReminderSend, ReminderLink):

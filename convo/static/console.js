@@ -199,11 +199,11 @@
     return !!region.querySelector("form[data-dirty]");
   }
 
-  // Which phone version the regions on this page were drawn at: while it holds, the server
-  // sends only the regions that show points and actions (the other regions can't have
-  // changed).  A region kept as it was because someone was typing in it makes the next
-  // answer a whole one, so it is brought up to date as soon as it can be.
-  var drawnAt = root.getAttribute("data-phone-version") || "";
+  // The server sends only the regions that show points and actions while nothing else has
+  // changed since this page's version (it can tell from the version asked with).  A region
+  // kept as it was because someone was typing in it, or an answer without the whole view,
+  // makes the next answer a whole one, so everything is brought up to date as soon as it can.
+  var whole = false;
 
   function swap(html) {
     var holder = document.createElement("div");
@@ -239,7 +239,7 @@
       });
       if (focusedId && document.getElementById(focusedId)) { document.getElementById(focusedId).focus(); }
     });
-    drawnAt = kept || !view ? "" : view.getAttribute("data-phone-version");
+    whole = kept || !view;
   }
 
   // autosave.js asks for a refresh after each save, so this tab shows it at once.
@@ -250,7 +250,7 @@
       url: root.getAttribute("data-view-url"),
       version: root.getAttribute("data-version"),
       interval: 1000,
-      query: function () { return drawnAt ? "pv=" + encodeURIComponent(drawnAt) : ""; },
+      query: function () { return whole ? "whole=1" : ""; },
       onUpdate: swap,
       onStatus: function (state) {
         setConnection(state === "reconnecting" ? "offline" : "live");

@@ -347,37 +347,51 @@ def _phone_version(html: str) -> str:
 
 
 def test_after_a_point_only_the_regions_showing_points_are_sent(app, client, auth, running):
+    """The console asks with the version it has; if nothing but points and actions moved
+    since (the phones' version is no later), only the regions showing them are sent."""
     url = f"/conversations/{running.id}"
-    first = client.get(f"{url}/console/view?v=0").get_data(as_text=True)
+    first = client.get(f"{url}/console/view?v=0")
     everything = ["live-plan", "live-question", "live-items", "live-actions", "live-timer",
                   "live-screen", "live-side", "live-removed", "live-agreement"]
-    assert _regions(first) == everything
-    drawn_at = _phone_version(first)
-    version = int(client.get(f"{url}/console/view?v=0").headers["X-Convo-Version"])
+    assert _regions(first.get_data(as_text=True)) == everything
+    version = int(first.headers["X-Convo-Version"])
+    drawn_at = _phone_version(first.get_data(as_text=True))
 
     _add(auth, url, "The hub is free on Thursday evenings")
-    changed = client.get(f"{url}/console/view?v={version}&pv={drawn_at}")
+    changed = client.get(f"{url}/console/view?v={version}")
     html = changed.get_data(as_text=True)
     assert changed.status_code == 200
     assert _regions(html) == ["live-items", "live-actions", "live-screen", "live-removed"]
     assert "The hub is free on Thursday evenings" in page_text(changed)
-    assert _phone_version(html) == drawn_at  # still in step: the next may be partial too
-    # Without saying what it has, or with an older drawing, the console gets everything.
-    assert _regions(client.get(f"{url}/console/view?v={version}").get_data(as_text=True)) \
-        == everything
-    assert _regions(client.get(
-        f"{url}/console/view?v={version}&pv={int(drawn_at) - 1}").get_data(as_text=True)) \
-        == everything
-    assert _regions(client.get(
-        f"{url}/console/view?v={version}&pv=<script>").get_data(as_text=True)) == everything
+    assert _phone_version(html) == drawn_at
+    # Asking for the whole view (a region was kept while someone typed), from before the last
+    # move of the phones' version, from a version not yet made, or with a version that isn't
+    # one: everything.
+    for query in (f"v={version}&whole=1", "v=0", f"v={int(drawn_at) - 1}",
+                  f"v={int(changed.headers['X-Convo-Version']) + 5}", "v=<script>", ""):
+        assert _regions(client.get(f"{url}/console/view?{query}").get_data(as_text=True)) \
+            == everything, query
+    # A console page loaded before this change says which phones' version it drew at.
+    assert _regions(client.get(f"{url}/console/view?v={version}&pv={drawn_at}")
+                    .get_data(as_text=True)) == ["live-items", "live-actions", "live-screen",
+                                                 "live-removed"]
+    for stale in (str(int(drawn_at) - 1), "<script>", ""):
+        assert _regions(client.get(f"{url}/console/view?v={version}&pv={stale}")
+                        .get_data(as_text=True)) == everything, stale
 
-    # Moving to the next question is shown to phones too: the whole console is sent.
+    # Moving to the next question is shown to phones too: the whole console is sent, and the
+    # phones' version is now the version that move made.
     version = int(changed.headers["X-Convo-Version"])
     assert auth.post(f"{url}/go", data={"direction": "next"},
                      form_page=f"{url}/console").status_code == 302
-    moved = client.get(f"{url}/console/view?v={version}&pv={drawn_at}").get_data(as_text=True)
-    assert _regions(moved) == everything
-    assert int(_phone_version(moved)) > int(drawn_at)
+    moved = client.get(f"{url}/console/view?v={version}")
+    assert _regions(moved.get_data(as_text=True)) == everything
+    assert _phone_version(moved.get_data(as_text=True)) == moved.headers["X-Convo-Version"]
+    # ... and after it, a point is partial again.
+    version = int(moved.headers["X-Convo-Version"])
+    _add(auth, url, "Thursdays clash with the youth club")
+    assert _regions(client.get(f"{url}/console/view?v={version}").get_data(as_text=True)) \
+        == ["live-items", "live-actions", "live-screen", "live-removed"]
 
 
 def test_a_point_drawn_before_shows_every_change_to_it(app, client, auth, running):
@@ -439,9 +453,10 @@ def test_a_refused_correction_is_drawn_with_the_refused_words(app, client, auth,
 
 
 def test_every_move_of_the_version_outside_bump_moves_the_phones_version_too():
-    """While the console's phone version holds it is sent only the regions showing points
-    (state.bump with phones=False); a version moved anywhere else, by hand, must move the
-    phones' too, or the console would miss that change."""
+    """While nothing but points moved since a console's version it is sent only the regions
+    showing points (state.bump with phones=False); a version moved anywhere else, by hand,
+    must move the phones' too (state.moved_for_phones), or the console would miss that
+    change and the shared screen, following the phones' version, would too."""
     import re
     from pathlib import Path
 
@@ -453,8 +468,6 @@ def test_every_move_of_the_version_outside_bump_moves_the_phones_version_too():
         if path.name == "state.py" or "migrations" in path.parts:
             continue
         text = path.read_text(encoding="utf-8")
-        for match in re.finditer(r"version=Conversation\.version \+ 1", text):
-            statement = text[match.start():text.find(")", match.end()) + 1]
-            found.append(path.name)
-            assert "phone_version=Conversation.phone_version + 1" in statement, path
+        assert not re.search(r"version=Conversation\.(phone_)?version \+ 1", text), path
+        found += [path.name] * text.count("**state.moved_for_phones()")
     assert sorted(found) == ["deleting.py", "guessing.py", "service.py"]

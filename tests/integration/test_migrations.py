@@ -201,6 +201,34 @@ def test_phone_version_up_and_down(request, tmp_path, database_url):
         db.engine.dispose()
 
 
+def test_phones_moved_at_up_and_down(request, tmp_path, database_url):
+    """0015 makes the phones' version the version at which phones last moved: both numbers
+    are moved on to the same new one, past anything a phone, screen or console open during
+    the upgrade holds; down moves both on again and keeps the conversation."""
+    from sqlalchemy import text
+
+    url = _fresh_url(request, tmp_path, database_url)
+    app = create_app(base_config(tmp_path, url))
+    with app.app_context():
+        from convo.extensions import db
+
+        upgrade(revision="0014_second_language")
+        _one_conversation(db.engine, version=7)
+        with db.engine.begin() as connection:  # points since 0012: the phones' count lags
+            connection.execute(text("UPDATE conversation SET version = 30, phone_version = 12"))
+        upgrade(revision="0015_phones_moved_at")
+        with db.engine.connect() as connection:
+            row = connection.execute(text("SELECT version, phone_version FROM conversation")).one()
+        assert tuple(row) == (31, 31)
+        downgrade(revision="0014_second_language")
+        with db.engine.connect() as connection:
+            row = connection.execute(text("SELECT version, phone_version FROM conversation")).one()
+            assert connection.execute(text("SELECT count(*) FROM conversation")).scalar() == 1
+        assert tuple(row) == (32, 32)
+        upgrade()
+        db.engine.dispose()
+
+
 def test_join_strip_up_and_down(request, tmp_path, database_url):
     """0013 adds the shared screen's join strip, off for an existing conversation; down
     removes it and keeps the conversation."""

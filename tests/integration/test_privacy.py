@@ -71,7 +71,7 @@ def _set_status(app: Flask, conversation_id: int, status: str) -> None:
         conversation = db.session.get(Conversation, conversation_id)
         conversation.status = status
         conversation.version += 1
-        conversation.phone_version += 1  # as state.bump: phones follow this too
+        conversation.phone_version = conversation.version  # as state.bump
         db.session.commit()
 
 

@@ -267,7 +267,7 @@ def _set(app: Flask, ref: ConversationRef, **values: Any) -> None:
         for key, value in values.items():
             setattr(conversation, key, value)
         conversation.version += 1
-        conversation.phone_version += 1  # as state.bump: phones follow this too
+        conversation.phone_version = conversation.version  # as state.bump
         _db(app).session.commit()
 
 

@@ -414,3 +414,52 @@ def test_an_unknown_screen_mode_falls_back_to_the_question(client, signed_in, co
     update(app, conversation.id, screen_mode="nonsense")
     assert "screen-main--question" in screen(client, conversation.id).get_data(as_text=True)
 
+
+
+def test_a_point_moves_the_screen_only_while_it_shows_points(client, signed_in, conversation,
+                                                             app):
+    """The shared screen follows the phones' version while it shows no points (the question,
+    ratings, the join page), so a point saved doesn't make it fetch and redraw a view that
+    had not changed; while it shows the lists, actions or summary it follows every change.
+    A change of mode always reaches it, whichever number it held."""
+    import re
+
+    def followed(response) -> int:  # type: ignore[no-untyped-def]
+        return int(response.headers["X-Convo-Version"])
+
+    view = f"/c/{conversation.id}/screen/view"
+    asked = update(app, conversation.id, status="live", screen_mode="question")
+    page = screen(client, conversation.id).get_data(as_text=True)
+    assert re.search(rf'data-version="{asked}"', page)
+    assert client.get(f"{view}?v={asked}").status_code == 204
+
+    add_item(app, conversation.id, "The bus stops at six")
+    assert version_of(app, conversation.id) == asked + 1
+    assert client.get(f"{view}?v={asked}").status_code == 204  # nothing on it changed
+
+    listing = update(app, conversation.id, screen_mode="items")
+    shown = client.get(f"{view}?v={asked}")
+    assert shown.status_code == 200 and followed(shown) == listing
+    assert "The bus stops at six" in page_text(shown)
+
+    add_item(app, conversation.id, "The library closes at five")
+    more = client.get(f"{view}?v={listing}")
+    assert more.status_code == 200 and followed(more) == listing + 1
+    assert "The library closes at five" in page_text(more)
+
+    # Back to the question while the screen holds the version one past the phones': the
+    # numbers never meet, so the screen is sent the question.
+    back = update(app, conversation.id, screen_mode="question")
+    returned = client.get(f"{view}?v={listing + 1}")
+    assert returned.status_code == 200 and followed(returned) == back
+    assert "screen-main--question" in returned.get_data(as_text=True)
+    assert client.get(f"{view}?v={back}").status_code == 204
+
+    # Closed, the screen thanks the room: points corrected afterwards don't move it, unless
+    # the summary is being read together.
+    closed = update(app, conversation.id, status="closed")
+    add_item(app, conversation.id, "Corrected after the close")
+    assert client.get(f"{view}?v={closed}").status_code == 204
+    reading = update(app, conversation.id, screen_mode="summary")
+    add_item(app, conversation.id, "Added while reading together")
+    assert followed(client.get(f"{view}?v={reading}")) == reading + 1

@@ -19,6 +19,7 @@ from convo.conversations.forms import AddQuestionForm, AgreementForm
 from convo.core import edits
 from convo.live import state
 from convo.live import timer as timer_module
+from convo.live.versioning import live_response, since, unchanged
 from convo.models import Conversation
 from convo.models.conversation import SCREEN_MODES
 
@@ -46,20 +47,34 @@ def console_view(conversation_id: int) -> Any:
     # plainly, rather than a redirect to the sign-in page, whose HTML it would take for news.
     if not current_user.is_authenticated:
         abort(401)
-    from convo.live.versioning import live_response, unchanged
 
     version = service.version_for_facilitator(conversation_id, current_user)
     if (response := unchanged(version)) is not None:
         return response
     conversation = owned(conversation_id)
-    # The console says which phone version its regions were drawn at (`pv`).  If that is still
-    # the conversation's, only points and actions changed since (convo.live.state.bump): the
-    # regions that show them are drawn, not the running order, the question or the agreement
-    # (a third of the console's drawing, for the change made most often).
-    points_only = request.args.get("pv", "") == str(conversation.phone_version)
     return live_response(version, lambda: render_template(
         "conversations/_console_live.html", console=console_module.build(conversation),
-        conversation=conversation, points_only=points_only))
+        conversation=conversation, points_only=_points_only(conversation)))
+
+
+def _points_only(conversation: Conversation) -> bool:
+    """Whether only the points and actions can have changed on this console since its regions
+    were drawn: then only the regions that show them are drawn again, not the running order,
+    the question, the side column or the agreement (most of the console's drawing, for the
+    change made most often).
+
+    The console asks with the version it has (`v`).  Everything but points and actions moves
+    the phones' version to the version it makes (convo.live.state), so if the phones' version
+    is no later than the console's, only points and actions moved since.  A console that kept
+    a region as it was, because someone was typing in it, asks for the whole view (`whole`).
+    A console page loaded before this (it says `pv`, the phones' version it drew at) is
+    answered as it was then."""
+    if request.args.get("whole"):
+        return False
+    drawn_at = request.args.get("pv")
+    if drawn_at is not None:
+        return drawn_at == str(conversation.phone_version)
+    return conversation.phone_version <= since() <= conversation.version
 
 
 @bp.post("/conversations/<int:conversation_id>/start")
