@@ -25,9 +25,10 @@ def bump(conversation: Conversation, *, phones: bool = True) -> None:
     and actions, which only the console and the shared screen show).  Points are the changes
     made most often, and each one had every phone in the room fetch and the server render a
     view that had not changed.  Anything not marked moves both, so a change a phone does show
-    can't be missed by forgetting to say so.  The console counts on this too: while its phone
-    version holds, only its regions that show points and actions are drawn again for it
-    (conversations.views.console.console_view), so a change anywhere else must move both —
+    can't be missed by forgetting to say so.  The console counts on this too: while the phones'
+    version is no later than the console's, only its regions that show points and actions are
+    drawn again for it (conversations.views.console.console_view), so a change anywhere else
+    must move both —
     as the few updates outside this function do (guessing, deleting, merging partnerships),
     with moved_for_phones().
 
