@@ -710,6 +710,7 @@ def test_text_spacing_on_the_shared_screen(e2e: Harness) -> None:
             for key, value in values.items():
                 setattr(conversation, key, value)
             conversation.version += 1
+            conversation.phone_version = conversation.version  # as state.bump
             db.session.commit()
         expect(screen.locator("main")).to_contain_text(expected)
         screen.wait_for_timeout(300)  # screen.js fits the view as it swaps it in
