@@ -130,6 +130,35 @@ def _add(auth, url, text, kind="note", raised_by="both"):  # type: ignore[no-unt
     return response.get_json()["item_id"]
 
 
+def test_a_point_goes_where_it_was_typed_if_that_is_in_the_plan(app, auth, running):
+    """A point is placed at the stage and question the console showed when it was typed
+    (the room may have moved on meanwhile); a place not in this conversation's plan puts it
+    where the conversation stands."""
+    url = f"/conversations/{running.id}"
+    auth.post(f"{url}/go", data={"stage": "challenges", "question": "health_pressing_issues"},
+              form_page=f"{url}/console")
+    here = ("challenges", "health_pressing_issues")
+    placed = [
+        ({}, ("challenges", None)),  # no question given: the stage it stands on
+        ({"stage_id": "challenges", "question_id": "health_pressing_issues"}, here),
+        ({"stage_id": "challenges"}, ("challenges", None)),  # the stage's introduction
+        ({"stage_id": "open", "question_id": "check_in"}, ("open", "check_in")),
+        ({"stage_id": "open"}, ("open", None)),
+        ({"question_id": "check_in"}, here),  # not a question of the stage it stands on
+        ({"stage_id": "nowhere", "question_id": "health_pressing_issues"}, here),
+        ({"stage_id": "challenges", "question_id": "nope"}, here),
+        ({"stage_id": "<script>", "question_id": "\u202e"}, here),
+    ]
+    for n, (where, _expected) in enumerate(placed):
+        response = auth.post(f"{url}/items", data={
+            "text": f"Point {n}", "kind": "note", "raised_by": "both", **where},
+            form_page=f"{url}/console", headers=FETCH)
+        assert response.status_code == 200, where
+    assert [(text, stage, question) for text, _k, _r, stage, question, *_ in
+            _items(app, running)] == [(f"Point {n}", *expected)
+                                      for n, (_w, expected) in enumerate(placed)]
+
+
 def test_edit_keeps_the_earlier_words(app, auth, running):
     url = f"/conversations/{running.id}"
     item = _add(auth, url, "Frist draft")

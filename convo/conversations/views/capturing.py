@@ -50,18 +50,31 @@ def add_item(conversation_id: int) -> Any:
         if wants_json():
             return refuse(_("The point wasn't saved."), 422, form.errors)
         return render_console(conversation, 422, capture_form_=form)
-    running = service.plan_for(conversation)
-    stage_id = form.stage_id.data or conversation.current_stage_id
-    question_id = form.question_id.data or None
-    if running.stage(stage_id) is None or (
-            question_id and running.question(stage_id, question_id) is None):
-        stage_id, question_id = conversation.current_stage_id, conversation.current_question_id
+    stage_id, question_id = _placed(conversation, form.stage_id.data or None,
+                                    form.question_id.data or None)
     client_id = (form.client_id.data or "")[:64] or uuid.uuid4().hex
     item, created = capture.add(
         conversation, client_id=client_id, text=form.text.data, kind=form.kind.data,
         raised_by=form.raised_by.data, stage_id=stage_id, question_id=question_id,
         author=_author())
     return done(conversation, anchor="items", item_id=item.id, created=created)
+
+
+def _placed(conversation: Conversation, stage_id: str | None,
+            question_id: str | None) -> tuple[str | None, str | None]:
+    """Where a new point belongs: the stage and question the console showed when it was typed,
+    if they are in this conversation's plan, else where the conversation stands now.  A point
+    typed where the conversation stands (nearly every one) needs no look at the plan: the
+    conversation only ever stands on a stage and question of its own plan."""
+    here = conversation.current_stage_id, conversation.current_question_id
+    stage_id = stage_id or here[0]
+    if (stage_id, question_id) == here:
+        return here
+    running = service.plan_for(conversation)
+    if running.stage(stage_id) is None or (
+            question_id and running.question(stage_id, question_id) is None):
+        return here
+    return stage_id, question_id
 
 
 def _merge_point_form(conversation: Conversation, item: Item, form: Any,
